@@ -1,0 +1,29 @@
+"""Read split Parquet files as the arrays a network sees."""
+
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+
+from .columns import FEATURE_SETS, LABEL
+from .errors import InputError
+
+
+def read_events(
+    path: str | Path, feature_set: str, n_rows: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Features (float32, n × k) and labels (float32) of the first ``n_rows``."""
+    features = list(FEATURE_SETS[feature_set])
+    table = pq.read_table(path, columns=[LABEL, *features])
+    if n_rows is not None:
+        if n_rows > table.num_rows:
+            raise InputError(
+                f"{path}: {n_rows} rows requested (n_train) but the file holds "
+                f"only {table.num_rows}; lower n_train or simulate more events"
+            )
+        table = table.slice(0, n_rows)
+    x = np.column_stack(
+        [table.column(name).to_numpy().astype(np.float32) for name in features]
+    )
+    y = table.column(LABEL).to_numpy().astype(np.float32)
+    return x, y

@@ -1,0 +1,223 @@
+"""The hyperparameter grid: one training run per point of a cartesian product.
+
+The config's ``training`` block sets a value for every axis (falling back to
+``TRAINING_DEFAULTS``); its ``grid`` block lists the values of the axes that
+vary. A point's name lists only the varied axes, in the fixed order of
+``AXES``, with canonical number formatting, so names are readable and stable:
+``learning_rate=1e-4,n_train=1000``.
+"""
+
+import itertools
+import re
+from decimal import Decimal
+
+from .columns import FEATURE_SETS
+from .errors import ConfigError
+
+OPTIMIZERS = ("sgd", "sgd_momentum", "adam")
+
+# NB13 of Mehta et al.: 18-200-100 ReLU, dropout 0.5, SGD with momentum 0.8,
+# batch = 1% of the training size, 10 epochs.
+TRAINING_DEFAULTS = {
+    "learning_rate": 0.01,
+    "n_train": 10000,
+    "hidden_layers": [200, 100],
+    "activation": "relu",
+    "dropout": 0.5,
+    "batch_norm": False,
+    "l2": 0.0,
+    "optimizer": "sgd_momentum",
+    "momentum": 0.8,
+    "batch_size": "1%",
+    "epochs": 10,
+    "patience": None,
+    "features": "all",
+    "seed": 0,
+}
+
+AXES = tuple(TRAINING_DEFAULTS)
+
+BASELINE_NAME = "baseline"
+
+_NAME_SAFE = re.compile(r"^[A-Za-z0-9_+-]+$")
+_BATCH_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
+
+
+def grid_points(training: dict | None, grid: dict | None) -> dict[str, dict]:
+    """Map each point's name to its full settings (plain Python values)."""
+    settings = dict(TRAINING_DEFAULTS)
+    for axis, value in (training or {}).items():
+        settings[axis] = check_value(axis, value, f"training.{axis}")
+    varied = {}
+    for axis, values in (grid or {}).items():
+        if not isinstance(values, list) or not values:
+            raise ConfigError(
+                f"config key grid.{axis}: expected a non-empty list of values, "
+                f"got {values!r}"
+            )
+        varied[axis] = [
+            check_value(axis, value, f"grid.{axis}[{i}]")
+            for i, value in enumerate(values)
+        ]
+    axes = [axis for axis in AXES if axis in varied]
+    points = {}
+    for combination in itertools.product(*(varied[axis] for axis in axes)):
+        point = dict(settings, **dict(zip(axes, combination, strict=True)))
+        name = point_name({axis: point[axis] for axis in axes})
+        if name in points:
+            raise ConfigError(f"config key grid: point {name!r} is listed twice")
+        points[name] = point
+    return points
+
+
+def point_name(varied: dict) -> str:
+    """Readable, stable directory name of a point from its varied axes."""
+    if not varied:
+        return BASELINE_NAME
+    return ",".join(f"{axis}={format_value(value)}" for axis, value in varied.items())
+
+
+def format_value(value) -> str:
+    """Canonical text of an axis value: ``1e-4``, ``0.01``, ``200x100``."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return "x".join(format_value(width) for width in value) or "none"
+    if isinstance(value, float):
+        # Decimal(repr()) is the shortest decimal that round-trips the float.
+        exact = Decimal(repr(value))
+        if value != 0 and not 1e-3 <= abs(value) < 1e5:
+            return format(exact.normalize(), "e")
+        return format(exact.normalize(), "f")
+    if isinstance(value, str):
+        # '%' is a pattern character in Slurm's log file names.
+        return value.replace("%", "pct")
+    return str(value)
+
+
+def check_value(axis: str, value, key: str):
+    """Validate one axis value; return it as a plain Python value."""
+    check_axis(axis, key)
+    checker = _CHECKS[axis]
+    checked = checker(value)
+    if checked is _INVALID:
+        raise ConfigError(
+            f"config key {key}: expected {checker.__doc__}, got {value!r}"
+        )
+    return checked
+
+
+def check_axis(axis: str, key: str) -> str:
+    """Validate a reference to an axis, such as the heat-map's x and y."""
+    if axis not in AXES:
+        raise ConfigError(
+            f"config key {key}: expected a training setting ({', '.join(AXES)}), "
+            f"got {axis!r}"
+        )
+    return axis
+
+
+def batch_size_for(batch_size, n_train: int) -> int:
+    """Resolve a batch size given as rows or as a percentage of ``n_train``."""
+    if isinstance(batch_size, str):
+        percent = float(_BATCH_PERCENT.match(batch_size).group(1))
+        return max(1, round(n_train * percent / 100))
+    return batch_size
+
+
+_INVALID = object()
+
+
+def _positive_number(value):
+    """a positive number"""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        return _INVALID
+    return float(value)
+
+
+def _non_negative_number(value):
+    """a number >= 0"""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return _INVALID
+    return float(value)
+
+
+def _fraction(value):
+    """a number in [0, 1)"""
+    checked = _non_negative_number(value)
+    return checked if checked is _INVALID or checked < 1 else _INVALID
+
+
+def _positive_integer(value):
+    """a positive integer"""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return _INVALID
+    return int(value)
+
+
+def _seed(value):
+    """an integer >= 0"""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return _INVALID
+    return value
+
+
+def _layer_widths(value):
+    """a list of positive integers (hidden layer widths)"""
+    if not isinstance(value, list):
+        return _INVALID
+    widths = [_positive_integer(width) for width in value]
+    return _INVALID if _INVALID in widths else widths
+
+
+def _name_from(choices):
+    def check(value):
+        return value if value in choices else _INVALID
+
+    check.__doc__ = "one of " + ", ".join(choices)
+    return check
+
+
+def _activation(value):
+    """a Keras activation name (relu, tanh, sigmoid, elu, leaky_relu, ...)"""
+    if not isinstance(value, str) or not _NAME_SAFE.match(value):
+        return _INVALID
+    return value
+
+
+def _boolean(value):
+    """true or false"""
+    return value if isinstance(value, bool) else _INVALID
+
+
+def _batch_size(value):
+    """a positive integer or a percentage of n_train such as '1%'"""
+    if isinstance(value, str):
+        match = _BATCH_PERCENT.match(value)
+        return value if match and float(match.group(1)) > 0 else _INVALID
+    return _positive_integer(value)
+
+
+def _patience(value):
+    """null (no early stopping) or a positive integer"""
+    return None if value is None else _positive_integer(value)
+
+
+_CHECKS = {
+    "learning_rate": _positive_number,
+    "n_train": _positive_integer,
+    "hidden_layers": _layer_widths,
+    "activation": _activation,
+    "dropout": _fraction,
+    "batch_norm": _boolean,
+    "l2": _non_negative_number,
+    "optimizer": _name_from(OPTIMIZERS),
+    "momentum": _fraction,
+    "batch_size": _batch_size,
+    "epochs": _positive_integer,
+    "patience": _patience,
+    "features": _name_from(tuple(FEATURE_SETS)),
+    "seed": _seed,
+}

@@ -1,0 +1,41 @@
+"""What produced a result: package versions, seed, source commit."""
+
+import importlib.metadata
+import platform
+import subprocess
+from pathlib import Path
+
+from . import __version__, backend
+
+PACKAGES = ("numpy", "pyarrow", "scikit-learn")
+
+
+def provenance(seed: int, workflow_dir: str | Path | None = None) -> dict:
+    versions = {"python": platform.python_version(), "susy_dnn": __version__}
+    for package in PACKAGES:
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = None
+    versions.update(backend.versions())
+    return {
+        "seed": seed,
+        "versions": versions,
+        "git_commit": git_commit(workflow_dir) if workflow_dir else None,
+    }
+
+
+def git_commit(directory: str | Path) -> str | None:
+    """The commit checked out at ``directory`` (with ``-dirty`` if modified)."""
+    try:
+        described = subprocess.run(
+            ["git", "describe", "--always", "--dirty", "--abbrev=40"],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return described.stdout.strip() or None

@@ -1,0 +1,13 @@
+rule ingest_events:
+    input:
+        events_csv(),
+    output:
+        "results/data/events.parquet",
+    log:
+        "results/logs/ingest_events.log",
+    benchmark:
+        "results/benchmarks/ingest_events.tsv"
+    conda:
+        "../../envs/ingest.yaml"
+    script:
+        "../scripts/ingest_events.py"

@@ -1,0 +1,17 @@
+# The HTML report does not show the config by itself: record the one used.
+rule record_config:
+    output:
+        report(
+            "results/report/config.yaml",
+            caption="../report/config.rst",
+            category="Configuration",
+            labels={"file": "config used for this run"},
+        ),
+    log:
+        "results/logs/record_config.log",
+    conda:
+        "../../envs/record_config.yaml"
+    params:
+        config=config,
+    script:
+        "../scripts/record_config.py"

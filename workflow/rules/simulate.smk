@@ -1,0 +1,15 @@
+rule simulate_events:
+    output:
+        "results/data/simulated.csv.gz",
+    log:
+        "results/logs/simulate_events.log",
+    benchmark:
+        "results/benchmarks/simulate_events.tsv"
+    conda:
+        "../../envs/simulate.yaml"
+    params:
+        events=config["simulation"]["events"],
+        signal_fraction=config["simulation"]["signal_fraction"],
+        seed=config["simulation"]["seed"],
+    script:
+        "../scripts/simulate_events.py"

@@ -1,0 +1,17 @@
+rule split_events:
+    input:
+        "results/data/events.parquet",
+    output:
+        train="results/data/train.parquet",
+        validation="results/data/validation.parquet",
+        test="results/data/test.parquet",
+    log:
+        "results/logs/split_events.log",
+    benchmark:
+        "results/benchmarks/split_events.tsv"
+    conda:
+        "../../envs/split.yaml"
+    params:
+        settings=config["split"],
+    script:
+        "../scripts/split_events.py"

@@ -1,0 +1,18 @@
+"""Rule evaluate_model: test-set metrics of one grid point."""
+
+from susy_dnn.rule_io import logged_to
+
+with logged_to(snakemake.log[0]):
+    # Imported inside the log context: TensorFlow talks while it loads.
+    from susy_dnn.evaluate import evaluate_point
+
+    report = evaluate_point(
+        snakemake.wildcards.point,
+        snakemake.params.point,
+        snakemake.input.test,
+        {key: snakemake.input[key] for key in ("model", "scaler", "info")},
+        snakemake.output[0],
+        snakemake.threads,
+        snakemake.params.workflow_dir,
+    )
+    print("test metrics:", report["metrics"])

@@ -1,0 +1,10 @@
+"""Rule split_events: training, validation and test Parquet files."""
+
+from susy_dnn.rule_io import logged_to
+from susy_dnn.split import split_events
+
+with logged_to(snakemake.log[0]):
+    sizes = split_events(
+        snakemake.input[0], dict(snakemake.output.items()), snakemake.params.settings
+    )
+    print("rows per part:", sizes)
