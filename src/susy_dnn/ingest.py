@@ -78,7 +78,7 @@ def _check_values(batch: pa.RecordBatch, path: Path, first_row: int) -> None:
             index = int(np.argmax(bad))
             raise InputError(
                 f"{path}: row {first_row + index}, column {name!r}: "
-                f"expected {expected}, got {values[index]!r}"
+                f"expected {expected}, got {float(values[index])!r}"
             )
 
 

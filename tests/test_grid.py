@@ -1,0 +1,73 @@
+import json
+
+import pytest
+
+from susy_dnn.errors import ConfigError
+from susy_dnn.grid import (
+    AXES,
+    BASELINE_NAME,
+    TRAINING_DEFAULTS,
+    batch_size_for,
+    format_value,
+    grid_points,
+)
+
+
+def test_cartesian_product_with_readable_names():
+    points = grid_points(
+        {"epochs": 3}, {"n_train": [1000, 10000], "learning_rate": [1e-4, 0.01, 0.1]}
+    )
+    assert len(points) == 6
+    # Names list the varied axes in the fixed axis order, numbers canonical.
+    assert "learning_rate=1e-4,n_train=1000" in points
+    point = points["learning_rate=0.01,n_train=10000"]
+    assert point["learning_rate"] == 0.01 and point["n_train"] == 10000
+    assert point["epochs"] == 3
+    assert point["hidden_layers"] == TRAINING_DEFAULTS["hidden_layers"]
+    assert set(point) == set(AXES)
+
+
+def test_points_are_plain_json_values():
+    points = grid_points(None, {"hidden_layers": [[300], [300, 300]], "seed": [1, 2]})
+    assert json.loads(json.dumps(points)) == points
+    assert "hidden_layers=300x300,seed=2" in points
+
+
+def test_no_grid_gives_one_baseline_point():
+    assert list(grid_points(None, None)) == [BASELINE_NAME]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(1e-5, "1e-5"), (2.5e-4, "2.5e-4"), (0.001, "0.001"), (0.1, "0.1"),
+     (1.0, "1"), (1e5, "1e+5"), ([200, 100], "200x100"), ([], "none"),
+     (True, "true"), (None, "none"), ("1%", "1pct"), (1000, "1000")],
+)  # fmt: skip
+def test_format_value(value, text):
+    assert format_value(value) == text
+
+
+@pytest.mark.parametrize(
+    ("training", "grid", "message"),
+    [
+        ({"learning_rate": "fast"}, None, "training.learning_rate: expected a positive number"),
+        (None, {"learning_rate": [0.1, -1.0]}, r"grid.learning_rate\[1\]: expected a positive number"),
+        (None, {"n_train": 1000}, "grid.n_train: expected a non-empty list"),
+        (None, {"optimizer": ["rmsprop"]}, r"grid.optimizer\[0\]: expected one of sgd, sgd_momentum, adam"),
+        (None, {"features": ["low", "some"]}, r"grid.features\[1\]: expected one of low, high, all"),
+        ({"dropout": 1.0}, None, r"training.dropout: expected a number in \[0, 1\)"),
+        ({"batch_size": "big"}, None, "training.batch_size: expected a positive integer or a percentage"),
+        ({"hidden_layers": [200, 0]}, None, "training.hidden_layers: expected a list of positive integers"),
+        ({"width": 3}, None, "training.width: expected a training setting"),
+        (None, {"seed": [1, 1]}, "point 'seed=1' is listed twice"),
+    ],
+)  # fmt: skip
+def test_bad_values_name_the_config_key(training, grid, message):
+    with pytest.raises(ConfigError, match=message):
+        grid_points(training, grid)
+
+
+def test_batch_size_as_percentage_of_training_size():
+    assert batch_size_for("1%", 100_000) == 1000
+    assert batch_size_for("1%", 50) == 1
+    assert batch_size_for(256, 100_000) == 256

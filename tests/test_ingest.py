@@ -1,0 +1,92 @@
+import gzip
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from susy_dnn.columns import COLUMNS, FEATURES
+from susy_dnn.errors import InputError
+from susy_dnn.ingest import ingest_csv
+from uci_format import uci_lines
+
+
+def test_real_rows_become_named_float32_columns(real_rows_csv, tmp_path):
+    out = tmp_path / "events.parquet"
+    assert ingest_csv(real_rows_csv, out) == 1000
+    table = pq.read_table(out)
+    assert table.column_names == list(COLUMNS)
+    assert table.schema.field("label").type == pa.int8()
+    assert all(table.schema.field(name).type == pa.float32() for name in FEATURES)
+    expected = np.loadtxt(real_rows_csv, delimiter=",")
+    got = np.column_stack([table.column(name).to_numpy() for name in COLUMNS])
+    np.testing.assert_array_equal(got, expected.astype(np.float32))
+    assert int(table.column("label").to_numpy().sum()) == 447
+
+
+def test_gzip_and_many_blocks_keep_every_row_in_order(tmp_path, monkeypatch):
+    # Small blocks force the streaming path through many batches.
+    monkeypatch.setattr("susy_dnn.ingest.BLOCK_SIZE", 4096)
+    lines = uci_lines(2000)
+    source = tmp_path / "events.csv.gz"
+    with gzip.open(source, "wt") as stream:
+        stream.write("\n".join(lines) + "\n")
+    out = tmp_path / "events.parquet"
+    assert ingest_csv(source, out) == 2000
+    assert pq.ParquetFile(out).metadata.num_row_groups > 1
+    table = pq.read_table(out)
+    first = [float(value) for value in lines[1234].split(",")]
+    assert table.slice(1234, 1).to_pylist()[0] == pytest.approx(
+        dict(zip(COLUMNS, first, strict=True))
+    )
+
+
+def _write(path, lines):
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda f: f[:18], "row 3: expected 19 comma-separated columns, got 18"),
+        (lambda f: f + ["1.0"], "row 3: expected 19 comma-separated columns, got 20"),
+        (lambda f: f[:5] + ["abc"] + f[6:], "row 3, column 'lepton_2_eta': expected a number"),
+        (lambda f: f[:5] + ["nan"] + f[6:], "row 3, column 'lepton_2_eta': expected a finite number"),
+        (lambda f: f[:5] + ["inf"] + f[6:], "row 3, column 'lepton_2_eta': expected a finite number"),
+        (lambda f: ["2.0"] + f[1:], "row 3, column 'label': expected a label of 0 or 1"),
+    ],
+)  # fmt: skip
+def test_bad_row_is_named_and_leaves_no_output(tmp_path, edit, message):
+    lines = uci_lines(5)
+    lines[2] = ",".join(edit(lines[2].split(",")))
+    source = _write(tmp_path / "bad.csv", lines)
+    out = tmp_path / "events.parquet"
+    with pytest.raises(InputError, match=message) as error:
+        ingest_csv(source, out)
+    assert str(source) in str(error.value)
+    assert "\n" not in str(error.value)
+    assert list(tmp_path.iterdir()) == [source]
+
+
+def test_header_line_is_reported(tmp_path):
+    source = _write(tmp_path / "header.csv", [",".join(COLUMNS)] + uci_lines(3))
+    with pytest.raises(InputError, match="row 1, column 'label'.*header"):
+        ingest_csv(source, tmp_path / "events.parquet")
+
+
+def test_empty_file_is_an_error(tmp_path):
+    source = tmp_path / "empty.csv"
+    source.write_text("")
+    with pytest.raises(InputError, match="empty.csv"):
+        ingest_csv(source, tmp_path / "events.parquet")
+    assert not (tmp_path / "events.parquet").exists()
+
+
+def test_existing_output_survives_a_failed_ingest(tmp_path):
+    out = tmp_path / "events.parquet"
+    out.write_text("finished result")
+    source = _write(tmp_path / "bad.csv", ["1,2,3"])
+    with pytest.raises(InputError):
+        ingest_csv(source, out)
+    assert out.read_text() == "finished result"
