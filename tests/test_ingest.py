@@ -4,11 +4,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from uci_format import uci_lines
 
 from susy_dnn.columns import COLUMNS, FEATURES
 from susy_dnn.errors import InputError
 from susy_dnn.ingest import ingest_csv
-from uci_format import uci_lines
 
 
 def test_real_rows_become_named_float32_columns(real_rows_csv, tmp_path):
