@@ -1,0 +1,350 @@
+"""A Monte Carlo of SUSY-like dilepton events in the exact UCI SUSY layout.
+
+The workflow's built-in offline data source. It follows the processes of
+Baldi, Sadowski and Whiteson (2014), with the physics reduced to what shapes
+the 18 columns:
+
+* signal: pp → χ̃⁺χ̃⁻, each chargino χ̃± → W± χ̃⁰₁, W → ℓν;
+* background: Standard-Model pp → W⁺W⁻ → ℓνℓν.
+
+For each event the partonic mass √ŝ of the pair falls steeply above threshold
+(a power law times the two-body phase-space velocity β), the pair gets a
+longitudinal rapidity and a transverse recoil against initial-state radiation
+(ISR) jets, the pair is produced with the 1 + cos²θ* angular distribution of
+an s-channel spin-1 exchange, and every later two-body decay is isotropic in
+the rest frame of its parent, with exact relativistic boosts. W masses follow
+a Breit–Wigner. Neutrinos and neutralinos are invisible. The detector smears
+the lepton pT and the hadronic recoil, and keeps events with two leptons in
+the acceptance; the missing transverse momentum is minus the sum of all
+measured transverse momenta. The high-level columns are then computed from
+the detector-level quantities with :mod:`susy_dnn.features`, and all 18
+columns normalised as UCI did, over the whole sample.
+
+Simplifications, on purpose: W bosons decay isotropically (no V−A
+polarisation), W⁺W⁻ production uses the same 1 + cos²θ* shape as the signal
+(no t-channel forward peak), and jets are treated in the transverse plane only.
+"""
+
+import contextlib
+import dataclasses
+import gzip
+import os
+
+import numpy as np
+
+from susy_dnn.atomic import atomic_path
+from susy_dnn.columns import COLUMNS, FEATURES, LOW_LEVEL
+from susy_dnn.features import boost, high_level_features, normalise_uci
+
+
+@dataclasses.dataclass(frozen=True)
+class SimulationParameters:
+    """Physics and detector parameters of the simulation; energies in GeV."""
+
+    # Collider and production.
+    sqrt_s: float = 8000.0
+    chargino_mass: float = 300.0
+    neutralino_mass: float = 100.0
+    # dσ/d√ŝ ∝ β·(√ŝ)^−power above threshold: parton luminosities fall steeply.
+    mass_spectrum_power: float = 5.0
+    # Standard deviation of the Gaussian rapidity of the produced pair.
+    pair_rapidity_width: float = 1.0
+    # W line shape, truncated to the virtuality range [low, high].
+    w_mass: float = 80.4
+    w_width: float = 2.1
+    w_mass_range: tuple[float, float] = (10.0, 160.0)
+    # ISR: a Poisson number of emissions (at most max_isr_jets), each with an
+    # exponential pT of the given mean and a uniform azimuth.
+    isr_mean_emissions: float = 1.5
+    isr_mean_pt: float = 25.0
+    max_isr_jets: int = 3
+    # Detector.
+    jet_pt_min: float = 20.0
+    lepton_pt_min: float = 20.0
+    lepton_eta_max: float = 2.5
+    lepton_pt_resolution: float = 0.02  # relative
+    recoil_resolution: float = 10.0  # per transverse component
+
+    def __post_init__(self):
+        low, high = self.w_mass_range
+        if not 0 < low < self.w_mass < high:
+            raise ValueError("w_mass_range must bracket w_mass and start above 0")
+        if not self.chargino_mass - self.neutralino_mass > low:
+            raise ValueError(
+                "chargino_mass - neutralino_mass must exceed the lowest W mass"
+            )
+        if not 2 * self.chargino_mass < self.sqrt_s:
+            raise ValueError("sqrt_s must exceed twice the chargino mass")
+        if not self.mass_spectrum_power > 1:
+            raise ValueError("mass_spectrum_power must exceed 1")
+        if self.max_isr_jets < 1:
+            raise ValueError("max_isr_jets must be at least 1")
+
+
+def simulate_events(
+    n_events: int,
+    signal_fraction: float,
+    seed: int,
+    parameters: SimulationParameters = SimulationParameters(),
+) -> np.ndarray:
+    """Simulate events in the UCI SUSY layout.
+
+    Returns an (n_events, 19) float64 array: the label (1 signal, 0
+    background) in column 0, then the 18 normalised features in
+    ``columns.FEATURES`` order. Exactly round(n_events·signal_fraction) events
+    are signal; rows are in random order. The same seed gives the same array.
+    """
+    if isinstance(n_events, bool) or not isinstance(n_events, int | np.integer):
+        raise ValueError(f"n_events must be an integer, got {n_events!r}")
+    if n_events < 1:
+        raise ValueError(f"n_events must be at least 1, got {n_events}")
+    if not 0 < signal_fraction < 1:
+        raise ValueError(
+            f"signal_fraction must be strictly between 0 and 1, got {signal_fraction}"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+
+    n_signal = round(n_events * signal_fraction)
+    signal_rng, background_rng, shuffle_rng = (
+        np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(3)
+    )
+    signal = simulate_detector_level(n_signal, True, signal_rng, parameters)
+    background = simulate_detector_level(
+        n_events - n_signal, False, background_rng, parameters
+    )
+    events = {key: np.concatenate([signal[key], background[key]]) for key in signal}
+
+    columns = {name: events[name] for name in LOW_LEVEL}
+    columns |= high_level_features(
+        *(events[name] for name in LOW_LEVEL),
+        jet_px=events["jet_px"],
+        jet_py=events["jet_py"],
+    )
+    normalised = normalise_uci(columns)
+    labels = np.concatenate([np.ones(n_signal), np.zeros(n_events - n_signal)])
+    table = np.column_stack([labels] + [normalised[name] for name in FEATURES])
+    return table[shuffle_rng.permutation(n_events)]
+
+
+def simulate_detector_level(
+    n_events: int,
+    signal: bool,
+    rng: np.random.Generator,
+    parameters: SimulationParameters = SimulationParameters(),
+) -> dict[str, np.ndarray]:
+    """Accepted events of one process in physical units, before normalisation.
+
+    Returns the 8 low-level columns keyed by ``columns.LOW_LEVEL`` names (GeV,
+    radians) and the reconstructed ISR jets as ``jet_px``, ``jet_py`` of shape
+    (n_events, max_isr_jets), NaN where an event has fewer jets. Events are
+    generated in batches; those that fail the phase-space weight or the lepton
+    acceptance are dropped, and batches continue until n_events remain.
+    """
+    batches, generated, accepted = [], 0, 0
+    while not batches or accepted < n_events:
+        # Size the batch by the efficiency seen so far (guess 1/3 at first),
+        # with a margin, so that one batch usually suffices.
+        efficiency = accepted / generated if accepted else 1 / 3
+        size = int(1.1 * (n_events - accepted) / efficiency) + 64
+        batches.append(_generate_batch(size, signal, rng, parameters))
+        generated += size
+        accepted += len(batches[-1]["lepton_1_pT"])
+    return {
+        key: np.concatenate([batch[key] for batch in batches])[:n_events]
+        for key in batches[0]
+    }
+
+
+def _generate_batch(
+    n: int, signal: bool, rng: np.random.Generator, p: SimulationParameters
+) -> dict[str, np.ndarray]:
+    """Generate n candidate events and return those that pass all selections."""
+    w_low, w_high = p.w_mass_range
+    if signal:
+        parent_masses = (np.full(n, p.chargino_mass), np.full(n, p.chargino_mass))
+    else:
+        parent_masses = tuple(
+            _breit_wigner(rng, n, p.w_mass, p.w_width, w_low, w_high) for _ in "ab"
+        )
+
+    # Partonic mass: power law above threshold, weighted by the velocity β.
+    threshold = parent_masses[0] + parent_masses[1]
+    # Inverse CDF of the power law; 1 − u lies in (0, 1], so √ŝ stays finite.
+    sqrt_s_hat = threshold * (1.0 - rng.random(n)) ** (
+        -1.0 / (p.mass_spectrum_power - 1.0)
+    )
+    beta = _momentum(sqrt_s_hat, *parent_masses) * 2.0 / sqrt_s_hat
+    rapidity = rng.normal(0.0, p.pair_rapidity_width, n)
+    # A pair of mass √ŝ at rapidity y needs parton momentum fractions
+    # x = √ŝ/√s·e^±y ≤ 1.
+    keep = (rng.random(n) < beta) & (np.abs(rapidity) < np.log(p.sqrt_s / sqrt_s_hat))
+
+    # The ISR emissions balance the transverse momentum of the pair.
+    emission_px, emission_py = _isr_emissions(rng, n, p)
+    isr_pt = np.column_stack([emission_px.sum(axis=1), emission_py.sum(axis=1)])
+    pair_mt = np.sqrt(sqrt_s_hat**2 + np.sum(isr_pt**2, axis=-1))
+    pair = np.column_stack(
+        [pair_mt * np.cosh(rapidity), -isr_pt, pair_mt * np.sinh(rapidity)]
+    )
+    parents = _two_body_decay(
+        pair, sqrt_s_hat, *parent_masses, rng, cos_theta=_one_plus_cos2(rng, n)
+    )
+
+    leptons = []
+    for parent, parent_mass in zip(parents, parent_masses, strict=True):
+        if signal:
+            # χ̃± → W± χ̃⁰₁; the W may be off shell when the mass gap is small.
+            w_high_signal = min(w_high, p.chargino_mass - p.neutralino_mass)
+            w_mass = _breit_wigner(rng, n, p.w_mass, p.w_width, w_low, w_high_signal)
+            parent, _ = _two_body_decay(
+                parent, parent_mass, w_mass, p.neutralino_mass, rng
+            )
+            parent_mass = w_mass
+        lepton, _ = _two_body_decay(parent, parent_mass, 0.0, 0.0, rng)
+        leptons.append(lepton)
+
+    columns, accepted = _detector(leptons, isr_pt, rng, p)
+    # Only emissions above the jet threshold are reconstructed as jets.
+    reconstructed = np.hypot(emission_px, emission_py) > p.jet_pt_min
+    columns["jet_px"] = np.where(reconstructed, emission_px, np.nan)
+    columns["jet_py"] = np.where(reconstructed, emission_py, np.nan)
+    keep &= accepted
+    return {key: values[keep] for key, values in columns.items()}
+
+
+def _isr_emissions(rng, n, p):
+    """Transverse momenta (px, py), each (n, max_isr_jets), of ISR emissions.
+
+    A Poisson number of emissions, at most ``max_isr_jets``, each with an
+    exponential pT and a uniform azimuth; absent emissions have zero momentum.
+    """
+    n_emissions = np.minimum(rng.poisson(p.isr_mean_emissions, n), p.max_isr_jets)
+    emitted = np.arange(p.max_isr_jets) < n_emissions[:, None]
+    pt = np.where(emitted, rng.exponential(p.isr_mean_pt, emitted.shape), 0.0)
+    phi = rng.uniform(-np.pi, np.pi, emitted.shape)
+    return pt * np.cos(phi), pt * np.sin(phi)
+
+
+def _detector(leptons, isr_pt, rng, p):
+    """Measured low-level columns of two true leptons, and the acceptance.
+
+    The lepton pT is smeared (directions are taken as exact) and both leptons
+    must pass the pT and |η| cuts. The missing momentum is minus everything
+    measured: both leptons and the hadronic recoil, whose resolution smears
+    it; with exact measurements it is the sum of the invisible momenta.
+    Lepton 1 is the one with the higher measured pT.
+    """
+    n = len(isr_pt)
+    met = -(isr_pt + rng.normal(0.0, p.recoil_resolution, (n, 2)))
+    accepted = np.ones(n, dtype=bool)
+    measured = []
+    for lepton in leptons:
+        true_pt = np.hypot(lepton[:, 1], lepton[:, 2])
+        smear = np.maximum(1.0 + p.lepton_pt_resolution * rng.normal(size=n), 0.0)
+        pt, phi = true_pt * smear, np.arctan2(lepton[:, 2], lepton[:, 1])
+        eta = np.arcsinh(lepton[:, 3] / true_pt)
+        accepted &= (pt > p.lepton_pt_min) & (np.abs(eta) < p.lepton_eta_max)
+        met -= np.column_stack([pt * np.cos(phi), pt * np.sin(phi)])
+        measured.append((pt, eta, phi))
+
+    swap = measured[1][0] > measured[0][0]
+    columns = {}
+    for index, quantity in enumerate(("pT", "eta", "phi")):
+        a, b = measured[0][index], measured[1][index]
+        columns[f"lepton_1_{quantity}"] = np.where(swap, b, a)
+        columns[f"lepton_2_{quantity}"] = np.where(swap, a, b)
+    columns["missing_energy_magnitude"] = np.hypot(met[:, 0], met[:, 1])
+    columns["missing_energy_phi"] = np.arctan2(met[:, 1], met[:, 0])
+    return columns, accepted
+
+
+def _momentum(mass, mass_a, mass_b):
+    """Momentum of two daughters of masses a, b in the rest frame of ``mass``."""
+    lam = (mass**2 - (mass_a + mass_b) ** 2) * (mass**2 - (mass_a - mass_b) ** 2)
+    return np.sqrt(np.maximum(lam, 0.0)) / (2.0 * mass)
+
+
+def _two_body_decay(parent, parent_mass, mass_a, mass_b, rng, cos_theta=None):
+    """Decay ``parent`` four-vectors (n, 4) into daughters of masses a and b.
+
+    The decay axis has polar angle θ (isotropic unless ``cos_theta`` is given)
+    and a uniform azimuth in the parent rest frame, measured from the z axis;
+    the daughters are then boosted into the frame of ``parent``.
+    """
+    n = len(parent)
+    if cos_theta is None:
+        cos_theta = rng.uniform(-1.0, 1.0, n)
+    phi = rng.uniform(-np.pi, np.pi, n)
+    sin_theta = np.sqrt(1.0 - cos_theta**2)
+    k = _momentum(parent_mass, mass_a, mass_b)
+    axis = np.column_stack(
+        [sin_theta * np.cos(phi), sin_theta * np.sin(phi), cos_theta]
+    )
+    beta = parent[:, 1:] / parent[:, :1]
+    daughters = []
+    for mass, sign in ((mass_a, 1.0), (mass_b, -1.0)):
+        rest = np.column_stack(
+            [np.sqrt(k**2 + np.square(mass)), sign * k[:, None] * axis]
+        )
+        daughters.append(boost(rest, beta))
+    return daughters
+
+
+def _breit_wigner(rng, n, mass, width, low, high):
+    """Masses from a Breit–Wigner (Cauchy) line shape truncated to [low, high].
+
+    Inverse-CDF sampling restricted to the CDF range of [low, high], so no
+    draw is wasted however far the window reaches into the tails.
+    """
+
+    def cdf(m):
+        return np.arctan((m - mass) / (width / 2.0)) / np.pi + 0.5
+
+    u = rng.uniform(cdf(low), cdf(high), n)
+    return mass + width / 2.0 * np.tan(np.pi * (u - 0.5))
+
+
+def _one_plus_cos2(rng, n):
+    """cos θ distributed as 1 + cos²θ, by inverting its CDF (a cubic).
+
+    The CDF (c + c³/3 + 4/3)/(8/3) = u gives c³ + 3c + 4 − 8u = 0, whose one
+    real root is Cardano's cbrt(q + √(q² + 1)) + cbrt(q − √(q² + 1)) with
+    q = 4u − 2.
+    """
+    q = 4.0 * rng.random(n) - 2.0
+    root = np.sqrt(q**2 + 1.0)
+    return np.cbrt(q + root) + np.cbrt(q - root)
+
+
+def write_uci_csv(path: str | os.PathLike, events: np.ndarray) -> None:
+    """Write events in the exact text format of the UCI file.
+
+    Values are rounded to float32, printed as ``%.18e``, comma-separated, one
+    event per ``\\n``-terminated line, no header; gzip-compressed when ``path``
+    ends in ``.gz``. The file appears only once complete.
+    """
+    events = np.asarray(events)
+    if events.ndim != 2 or events.shape[1] != len(COLUMNS):
+        raise ValueError(
+            f"events must have shape (n, {len(COLUMNS)}), got {events.shape}"
+        )
+    row_format = ",".join(["%.18e"] * len(COLUMNS)) + "\n"
+    compress = os.fspath(path).endswith(".gz")
+    with atomic_path(path) as tmp, open(tmp, "wb") as raw:
+        # No file name or time stamp in the gzip header: same data, same bytes.
+        stream = (
+            gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=2, filename="", mtime=0)
+            if compress
+            else contextlib.nullcontext(raw)
+        )
+        with stream as out:
+            for start in range(0, len(events), _ROWS_PER_CHUNK):
+                chunk = events[start : start + _ROWS_PER_CHUNK].astype(np.float32)
+                text = (row_format * len(chunk)) % tuple(chunk.ravel().tolist())
+                out.write(text.encode("ascii"))
+
+
+# Rows formatted at once by write_uci_csv: big enough to amortise the Python
+# overhead, small enough to keep the text of a chunk to a few megabytes.
+_ROWS_PER_CHUNK = 10_000
