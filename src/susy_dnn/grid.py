@@ -87,7 +87,7 @@ def format_value(value) -> str:
         return "x".join(format_value(width) for width in value) or "none"
     if isinstance(value, float):
         # Decimal(repr()) is the shortest decimal that round-trips the float.
-        exact = Decimal(repr(value))
+        exact = Decimal(repr(float(value)))  # numpy floats repr as np.float64(...)
         if value != 0 and not 1e-3 <= abs(value) < 1e5:
             return format(exact.normalize(), "e")
         return format(exact.normalize(), "f")

@@ -1,0 +1,75 @@
+"""The metrics table and the figures, from hand-made grid results."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from susy_dnn.aggregate import write_metrics_table
+from susy_dnn.evaluate import classifier_metrics
+from susy_dnn.grid import grid_points
+from susy_dnn.plots import plot_heatmap, plot_learning_curves, plot_roc_overlay
+
+
+@pytest.fixture
+def grid_results(tmp_path):
+    """metrics.json and history.csv of a 2 x 2 grid, with made-up scores."""
+    points = grid_points(None, {"learning_rate": [1e-4, 0.01], "n_train": [100, 1000]})
+    rng = np.random.default_rng(0)
+    metrics_paths, histories = [], {}
+    for index, (name, point) in enumerate(points.items()):
+        folder = tmp_path / name
+        folder.mkdir()
+        y = rng.integers(0, 2, 500)
+        scores = np.clip(
+            0.5 + (y - 0.5) * 0.1 * (index + 1) + rng.normal(0, 0.2, 500), 0.01, 0.99
+        )
+        metrics, roc = classifier_metrics(y, scores)
+        report = {
+            "point": name,
+            "settings": point,
+            "metrics": metrics,
+            "roc": roc,
+            "training": {"epochs_run": 3, "training_seconds": 1.0, "device": "CPU"},
+        }
+        (folder / "metrics.json").write_text(json.dumps(report))
+        metrics_paths.append(folder / "metrics.json")
+        history = pd.DataFrame(
+            {"epoch": [1, 2, 3], "loss": [0.7, 0.6, 0.5], "accuracy": [0.5, 0.6, 0.7],
+             "val_loss": [0.7, 0.65, 0.6], "val_accuracy": [0.5, 0.55, 0.6]}
+        )  # fmt: skip
+        history.to_csv(folder / "history.csv", index=False)
+        histories[name] = folder / "history.csv"
+    return metrics_paths, histories
+
+
+def test_metrics_table_has_a_row_per_point_with_settings(grid_results, tmp_path):
+    metrics_paths, _ = grid_results
+    write_metrics_table(metrics_paths, tmp_path / "metrics.csv")
+    table = pd.read_csv(tmp_path / "metrics.csv")
+    assert len(table) == 4
+    row = table[table["point"] == "learning_rate=1e-4,n_train=100"].iloc[0]
+    assert row["learning_rate"] == 1e-4 and row["n_train"] == 100
+    assert row["hidden_layers"] == "200x100"
+    stored = json.loads(metrics_paths[0].read_text())
+    row = table[table["point"] == stored["point"]].iloc[0]
+    assert row["roc_auc"] == pytest.approx(stored["metrics"]["roc_auc"], rel=1e-5)
+
+
+def test_figures_are_written_as_png_and_pdf(grid_results, tmp_path):
+    metrics_paths, histories = grid_results
+    write_metrics_table(metrics_paths, tmp_path / "metrics.csv")
+    # Read back from CSV, as the rule does: numpy scalars, not Python floats.
+    table = pd.read_csv(tmp_path / "metrics.csv")
+    outputs = {name: [tmp_path / f"{name}.png", tmp_path / f"{name}.pdf"]
+               for name in ("heatmap", "curves", "roc")}  # fmt: skip
+    plot_heatmap(table, "learning_rate", "n_train", "accuracy", outputs["heatmap"])
+    plot_learning_curves(
+        table, histories, "learning_rate", "n_train", outputs["curves"]
+    )
+    plot_roc_overlay(metrics_paths, outputs["roc"])
+    for png, pdf in outputs.values():
+        assert png.read_bytes()[:4] == b"\x89PNG"
+        assert pdf.read_bytes()[:4] == b"%PDF"
+    assert not list(tmp_path.glob(".*.tmp"))
