@@ -125,4 +125,5 @@ def test_bad_config_value_names_the_key(tmp_path):
     config = dict(TINY_CONFIG, grid={"learning_rate": [0.1, "fast"]})
     run = run_snakemake(make_workdir(tmp_path / "run", config), "--dry-run")
     assert run.returncode != 0
-    assert "grid.learning_rate[1]: expected a positive number, got 'fast'" in run.stderr
+    message = "config key grid.learning_rate[1]: expected a positive number, got 'fast'"
+    assert message in run.stdout + run.stderr
