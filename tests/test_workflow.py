@@ -12,7 +12,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-WORKFLOW_FILES = ("Snakefile", "workflow", "config", "envs", "src")
+WORKFLOW_FILES = ("Snakefile", "workflow", "config", "envs", "src", "slurm")
 
 TINY_CONFIG = {
     "dataset": {"source": "simulation", "path": None},
@@ -127,3 +127,19 @@ def test_bad_config_value_names_the_key(tmp_path):
     assert run.returncode != 0
     message = "config key grid.learning_rate[1]: expected a positive number, got 'fast'"
     assert message in run.stdout + run.stderr
+
+
+@pytest.mark.workflow
+def test_slurm_profile_asks_one_gpu_per_training_job(tmp_path):
+    (tmp_path / "run").mkdir()
+    workdir = make_workdir(tmp_path / "run", TINY_CONFIG)
+    run = run_snakemake(workdir, "--profile", "slurm", "--dry-run")
+    assert run.returncode == 0, run.stdout + run.stderr
+    jobs = (run.stdout + run.stderr).split("\nrule ")[1:]
+    training = [job for job in jobs if job.startswith("train_model:")]
+    assert len(training) == len(POINTS)
+    for job in training:
+        resources = next(line for line in job.splitlines() if "resources:" in line)
+        assert "gpu=1" in resources and "mem_mb=" in resources
+    others = [job for job in jobs if not job.startswith(("train_model:", "all:"))]
+    assert others and all("gpu=" not in job for job in others)
