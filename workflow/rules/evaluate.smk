@@ -15,6 +15,5 @@ rule evaluate_model:
     threads: 1
     params:
         point=point_settings,
-        workflow_dir=workflow.basedir,
     script:
         "../scripts/evaluate_model.py"

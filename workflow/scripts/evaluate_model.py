@@ -13,6 +13,7 @@ with logged_to(snakemake.log[0]):
         {key: snakemake.input[key] for key in ("model", "scaler", "info")},
         snakemake.output[0],
         snakemake.threads,
-        snakemake.params.workflow_dir,
+        # The script's own checkout names the commit that produced the result.
+        snakemake.scriptdir,
     )
     print("test metrics:", report["metrics"])
