@@ -7,8 +7,11 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 import yaml
+from http_server import serving
+from test_download import BODY, SHA256
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -31,7 +34,8 @@ FIGURES = ("accuracy_heatmap", "learning_curves", "roc_overlay")
 
 def run_snakemake(workdir: Path, *arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [*SNAKEMAKE, "--cores", "2", "--configfile", "tiny.yaml", *arguments],
+        # Targets first: --configfile takes every word after it.
+        [*SNAKEMAKE, *arguments, "--cores", "2", "--configfile", "tiny.yaml"],
         cwd=workdir,
         capture_output=True,
         text=True,
@@ -143,3 +147,37 @@ def test_slurm_profile_asks_one_gpu_per_training_job(tmp_path):
         assert "gpu=1" in resources and "mem_mb=" in resources
     others = [job for job in jobs if not job.startswith(("train_model:", "all:"))]
     assert others and all("gpu=" not in job for job in others)
+
+
+@pytest.mark.workflow
+def test_download_rule_fetches_verifies_and_feeds_ingest(tmp_path):
+    (tmp_path / "run").mkdir()
+    with serving(BODY) as server:
+        dataset = {"source": "download", "url": server.url, "sha256": SHA256}
+        workdir = make_workdir(tmp_path / "run", dict(TINY_CONFIG, dataset=dataset))
+        run = run_snakemake(workdir, "results/data/events.parquet")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (workdir / "resources" / "SUSY.csv.gz").read_bytes() == BODY
+    assert pq.read_metadata(workdir / "results/data/events.parquet").num_rows == 3000
+    assert "verified" in (workdir / "results/logs/download_dataset.log").read_text()
+
+
+@pytest.mark.workflow
+def test_staged_copy_is_checked_not_downloaded(tmp_path):
+    (tmp_path / "run").mkdir()
+    staged = tmp_path / "SUSY.csv.gz"
+    staged.write_bytes(BODY)
+    dataset = {"source": "file", "path": str(staged), "sha256": "0" * 64}
+    workdir = make_workdir(tmp_path / "run", dict(TINY_CONFIG, dataset=dataset))
+    run = run_snakemake(workdir, "results/data/events.parquet")
+    assert run.returncode != 0
+    assert f"sha256 mismatch: expected {'0' * 64}, got {SHA256}" in run.stderr
+    assert not (workdir / "results/data/events.parquet").exists()
+
+    dataset["sha256"] = SHA256
+    (workdir / "tiny.yaml").write_text(
+        yaml.safe_dump(dict(TINY_CONFIG, dataset=dataset))
+    )
+    run = run_snakemake(workdir, "results/data/events.parquet")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert not (workdir / "resources").exists()

@@ -12,6 +12,7 @@ os.environ.update(
     PYTHONPATH=os.pathsep.join(filter(None, [PACKAGE_DIR, os.getenv("PYTHONPATH")]))
 )
 
+from susy_dnn.errors import ConfigError  # noqa: E402
 from susy_dnn.grid import check_axis, grid_points  # noqa: E402
 
 validate(config, "../schemas/config.schema.yaml")
@@ -27,11 +28,29 @@ wildcard_constraints:
     point="[^/]+",
 
 
+DATASET = config["dataset"]
+VERIFY_STAGED_COPY = DATASET["source"] == "file" and DATASET.get("verify", True)
+if VERIFY_STAGED_COPY and not DATASET.get("sha256"):
+    raise ConfigError(
+        "config key dataset.sha256: expected the sha256 of dataset.path "
+        "(or set dataset.verify: false to skip the check)"
+    )
+
+
 def events_csv():
-    """The UCI-format CSV the study reads: simulated or given by dataset.path."""
-    if config["dataset"]["source"] == "simulation":
-        return "results/data/simulated.csv.gz"
-    return config["dataset"]["path"]
+    """The UCI-format CSV the study reads: simulated, downloaded or staged."""
+    return {
+        "simulation": "results/data/simulated.csv.gz",
+        "download": "resources/SUSY.csv.gz",
+        "file": DATASET.get("path"),
+    }[DATASET["source"]]
+
+
+def ingest_inputs(wildcards):
+    inputs = {"csv": events_csv()}
+    if VERIFY_STAGED_COPY:
+        inputs["checksum"] = "results/data/dataset.sha256"
+    return inputs
 
 
 def point_settings(wildcards):

@@ -1,6 +1,6 @@
 rule ingest_events:
     input:
-        events_csv(),
+        unpack(ingest_inputs),
     output:
         "results/data/events.parquet",
     log:

@@ -4,5 +4,5 @@ from susy_dnn.ingest import ingest_csv
 from susy_dnn.rule_io import logged_to
 
 with logged_to(snakemake.log[0]):
-    rows = ingest_csv(snakemake.input[0], snakemake.output[0])
-    print(f"ingested {rows} rows from {snakemake.input[0]}")
+    rows = ingest_csv(snakemake.input.csv, snakemake.output[0])
+    print(f"ingested {rows} rows from {snakemake.input.csv}")
