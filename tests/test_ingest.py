@@ -90,3 +90,41 @@ def test_existing_output_survives_a_failed_ingest(tmp_path):
     with pytest.raises(InputError):
         ingest_csv(source, out)
     assert out.read_text() == "finished result"
+
+
+def _gzip_lines(n_rows: int) -> bytes:
+    return gzip.compress(("\n".join(uci_lines(n_rows)) + "\n").encode())
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("cut.csv.gz", _gzip_lines(2000)[:5000], "truncated: the gzip stream ends before its end marker"),
+        ("plain.csv.gz", b"1,2,3\n", r"not gzip-compressed, though its name ends in .gz \(it starts with b'1,'"),
+        ("empty.csv", b"", "empty: expected rows of 19 comma-separated numbers"),
+        ("empty.csv.gz", b"", "empty: expected rows of 19 comma-separated numbers"),
+        ("nothing.csv.gz", gzip.compress(b""), "empty: expected rows of 19 comma-separated numbers"),
+        ("binary.csv", bytes(range(256)) * 4, "row 1: expected 19 comma-separated columns"),
+    ],
+)  # fmt: skip
+def test_broken_files_give_one_line_errors(tmp_path, name, content, message):
+    source = tmp_path / name
+    source.write_bytes(content)
+    with pytest.raises(InputError, match=message) as error:
+        ingest_csv(source, tmp_path / "events.parquet")
+    assert str(error.value).startswith(f"{source}: ")
+    assert "\n" not in str(error.value)
+    assert list(tmp_path.iterdir()) == [source]
+
+
+def test_gzip_is_recognised_by_content_not_name(tmp_path):
+    source = tmp_path / "events.csv"
+    source.write_bytes(_gzip_lines(10))
+    assert ingest_csv(source, tmp_path / "events.parquet") == 10
+
+
+def test_output_is_readable_by_others(tmp_path):
+    lines = uci_lines(10)
+    out = tmp_path / "events.parquet"
+    ingest_csv(_write(tmp_path / "ok.csv", lines), out)
+    assert out.stat().st_mode & 0o044 == 0o044

@@ -181,3 +181,22 @@ def test_staged_copy_is_checked_not_downloaded(tmp_path):
     run = run_snakemake(workdir, "results/data/events.parquet")
     assert run.returncode == 0, run.stdout + run.stderr
     assert not (workdir / "resources").exists()
+
+
+@pytest.mark.workflow
+def test_failed_ingest_leaves_other_rules_outputs_alone(tmp_path):
+    (tmp_path / "run").mkdir()
+    staged = tmp_path / "SUSY.csv.gz"
+    staged.write_bytes(BODY)
+    dataset = {"source": "file", "path": str(staged), "verify": False}
+    workdir = make_workdir(tmp_path / "run", dict(TINY_CONFIG, dataset=dataset))
+    split = [f"results/data/{part}.parquet" for part in ("train", "test")]
+    assert run_snakemake(workdir, *split).returncode == 0
+    before = [(workdir / path).read_bytes() for path in split]
+
+    staged.write_bytes(BODY[: len(BODY) // 2])  # a truncated copy replaces it
+    run = run_snakemake(workdir, *split)
+    assert run.returncode != 0
+    assert f"Error: {staged}: truncated" in run.stderr
+    assert [(workdir / path).read_bytes() for path in split] == before
+    assert not list((workdir / "results/data").glob(".*"))

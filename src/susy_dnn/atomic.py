@@ -2,7 +2,7 @@
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,11 +18,9 @@ def atomic_path(path: str | os.PathLike, suffix: str = ".tmp") -> Iterator[Path]
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=suffix, dir=target.parent
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
+    # A fresh name, not a file: writers create it with the usual permissions
+    # (mkstemp would make it private to the owner).
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}{suffix}")
     try:
         yield tmp
         os.replace(tmp, target)

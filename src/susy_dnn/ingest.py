@@ -3,9 +3,13 @@
 The CSV is streamed with pyarrow's reader, one block at a time, so memory stays
 bounded at the full 5,000,000 rows. Every block is validated before it is
 written: 19 numeric columns, finite values, labels 0 or 1.
+
+Ingest of CSV.gz is bound by inflating: ISA-L (``isal``) inflates about 3x
+faster than zlib, so gzip input goes through it. Gzip is recognised by its
+magic bytes, not by the file name.
 """
 
-import gzip
+import io
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+from isal import igzip
 
 from .atomic import atomic_path
 from .columns import COLUMNS, FEATURES, LABEL
@@ -36,26 +41,44 @@ def ingest_csv(csv_path: str | Path, parquet_path: str | Path) -> int:
     csv_path = Path(csv_path)
     rows = 0
     try:
-        reader = pacsv.open_csv(
-            csv_path,
-            read_options=pacsv.ReadOptions(
-                column_names=list(COLUMNS), block_size=BLOCK_SIZE
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.float64() for name in COLUMNS}
-            ),
-        )
-        with atomic_path(parquet_path) as tmp:
-            with pq.ParquetWriter(tmp, PARQUET_SCHEMA) as writer:
-                for batch in reader:
-                    _check_values(batch, csv_path, first_row=rows + 1)
-                    writer.write_table(_to_parquet_table(batch))
-                    rows += batch.num_rows
-            if rows == 0:
-                raise InputError(f"{csv_path}: file has no rows")
+        with open_csv_bytes(csv_path) as stream:
+            reader = pacsv.open_csv(
+                stream,
+                read_options=pacsv.ReadOptions(
+                    column_names=list(COLUMNS), block_size=BLOCK_SIZE
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={name: pa.float64() for name in COLUMNS}
+                ),
+            )
+            with atomic_path(parquet_path) as tmp:
+                with pq.ParquetWriter(tmp, PARQUET_SCHEMA) as writer:
+                    for batch in reader:
+                        _check_values(batch, csv_path, first_row=rows + 1)
+                        writer.write_table(_to_parquet_table(batch))
+                        rows += batch.num_rows
     except (pa.ArrowInvalid, OSError, EOFError) as error:
         raise InputError(_describe_read_error(csv_path, error)) from None
     return rows
+
+
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def open_csv_bytes(path: Path) -> io.BufferedIOBase:
+    """The CSV text of ``path`` as a binary stream, inflated if it is gzip."""
+    with open(path, "rb") as probe:
+        magic = probe.read(2)
+    if not magic:
+        raise InputError(_empty(path))
+    if magic == GZIP_MAGIC:
+        return igzip.open(path, "rb")
+    if path.suffix == ".gz":
+        raise InputError(
+            f"{path}: not gzip-compressed, though its name ends in .gz "
+            f"(it starts with {magic!r}, not {GZIP_MAGIC!r})"
+        )
+    return open(path, "rb")
 
 
 def _to_parquet_table(batch: pa.RecordBatch) -> pa.Table:
@@ -84,12 +107,24 @@ def _check_values(batch: pa.RecordBatch, path: Path, first_row: int) -> None:
 
 def _describe_read_error(path: Path, error: Exception) -> str:
     """Turn a reader error into one line; find the offending row if it has one."""
+    if isinstance(error, EOFError):
+        return (
+            f"{path}: truncated: the gzip stream ends before its end marker "
+            "(an interrupted download? compare the file's sha256)"
+        )
     if isinstance(error, pa.ArrowInvalid):
+        if "Empty CSV file" in str(error):
+            return _empty(path)
         located = _locate_malformed_row(path)
         if located:
             return located
-    reason = str(error).strip().splitlines()[0] if str(error).strip() else ""
-    return f"{path}: cannot read as UCI CSV ({type(error).__name__}: {reason})"
+    lines = str(error).strip().splitlines()
+    reason = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+    return f"{path}: cannot read as UCI CSV ({reason})"
+
+
+def _empty(path: Path) -> str:
+    return f"{path}: empty: expected rows of 19 comma-separated numbers"
 
 
 def _locate_malformed_row(path: Path) -> str | None:
@@ -98,9 +133,10 @@ def _locate_malformed_row(path: Path) -> str | None:
     pyarrow's parallel reader does not report row numbers, so this slow scan
     runs only after it has failed.
     """
-    opener = gzip.open if path.suffix == ".gz" else open
     try:
-        with opener(path, "rt", newline="") as lines:
+        with io.TextIOWrapper(
+            open_csv_bytes(path), encoding="utf-8", errors="replace", newline=""
+        ) as lines:
             for number, line in enumerate(lines, start=1):
                 fields = line.rstrip("\r\n").split(",")
                 if len(fields) != len(COLUMNS):
@@ -115,7 +151,7 @@ def _locate_malformed_row(path: Path) -> str | None:
                             f"{path}: row {number}, column {name!r}: "
                             f"expected a number, got {field!r}{hint}"
                         )
-    except (OSError, EOFError, UnicodeDecodeError):
+    except (OSError, EOFError):
         return None
     return None
 
