@@ -12,6 +12,7 @@ include: "workflow/rules/split.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/compare.smk"
 include: "workflow/rules/report.smk"
 
 
@@ -19,4 +20,5 @@ rule all:
     input:
         "results/tables/metrics.csv",
         figure_paths(),
+        simulation_comparison(),
         "results/report/config.yaml",

@@ -26,7 +26,7 @@ PANDAS = (
     "pd.read_csv(sys.argv[1], header=None, names=list(COLUMNS))"
     ".to_parquet(sys.argv[2])"
 )
-GIB = 1 << 30
+MIB = 1 << 20
 
 
 def main() -> None:
@@ -72,7 +72,7 @@ def main() -> None:
             results[name] = result
             print(
                 f"{name:32s} {result.seconds:7.1f} s  {rows / result.seconds:12,.0f} "
-                f"rows/s  peak memory {result.peak_rss_bytes / GIB:5.2f} GiB",
+                f"rows/s  peak memory {result.peak_rss_bytes / MIB:6.0f} MiB",
                 flush=True,
             )
         ingest, pandas, floor = results.values()

@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from conftest import REAL_ROWS
 from http_server import serving
 from test_download import BODY, SHA256
 
@@ -19,7 +20,12 @@ WORKFLOW_FILES = ("Snakefile", "workflow", "config", "envs", "src", "slurm")
 
 TINY_CONFIG = {
     "dataset": {"source": "simulation", "path": None},
-    "simulation": {"events": 6000, "signal_fraction": 0.458, "seed": 1},
+    "simulation": {
+        "events": 6000,
+        "signal_fraction": 0.458,
+        "seed": 1,
+        "reference": str(REAL_ROWS) if REAL_ROWS.exists() else None,
+    },
     "split": {"method": "fraction", "validation": 0.1, "test": 0.2, "seed": 2},
     "training": {"hidden_layers": [16], "epochs": 2},
     "grid": {"learning_rate": [0.01, 0.1], "n_train": [500, 2000]},
@@ -87,6 +93,17 @@ def test_every_output_is_written(finished_run):
 
 
 @pytest.mark.workflow
+def test_simulation_is_compared_with_the_real_rows(finished_run):
+    if not REAL_ROWS.exists():
+        pytest.skip(f"real SUSY rows not available at {REAL_ROWS}")
+    table = pd.read_csv(finished_run / "results/tables/simulation_ks.csv")
+    assert len(table) == 36 and set(table["class"]) == {"signal", "background"}
+    assert table["n_real"].sum() == 18 * 1000
+    figure = finished_run / "results/figures/simulation_vs_real.png"
+    assert figure.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.workflow
 def test_rerun_has_nothing_to_do(finished_run):
     run = run_snakemake(finished_run, "--dry-run", "--quiet")
     assert run.returncode == 0
@@ -111,7 +128,8 @@ def test_bad_input_stops_with_a_one_line_error(tmp_path):
     bad = tmp_path / "bad.csv"
     row = ",".join(["1"] + ["0.5"] * 18)
     bad.write_text("\n".join([row, row, ",".join(["1"] + ["0.5"] * 17)]) + "\n")
-    config = dict(TINY_CONFIG, dataset={"source": "file", "path": str(bad)})
+    dataset = {"source": "file", "path": str(bad), "verify": False}
+    config = dict(TINY_CONFIG, dataset=dataset)
     (tmp_path / "run").mkdir()
     workdir = make_workdir(tmp_path / "run", config)
     run = run_snakemake(workdir)
@@ -200,3 +218,13 @@ def test_failed_ingest_leaves_other_rules_outputs_alone(tmp_path):
     assert f"Error: {staged}: truncated" in run.stderr
     assert [(workdir / path).read_bytes() for path in split] == before
     assert not list((workdir / "results/data").glob(".*"))
+
+
+@pytest.mark.workflow
+def test_staged_copy_without_checksum_asks_for_one(tmp_path):
+    (tmp_path / "run").mkdir()
+    dataset = {"source": "file", "path": "SUSY.csv.gz"}
+    workdir = make_workdir(tmp_path / "run", dict(TINY_CONFIG, dataset=dataset))
+    run = run_snakemake(workdir, "--dry-run")
+    assert run.returncode != 0
+    assert "config key dataset.sha256: expected the sha256" in run.stdout + run.stderr

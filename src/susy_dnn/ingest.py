@@ -10,6 +10,7 @@ magic bytes, not by the file name.
 """
 
 import io
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,16 @@ def open_csv_bytes(path: Path) -> io.BufferedIOBase:
             f"(it starts with {magic!r}, not {GZIP_MAGIC!r})"
         )
     return open(path, "rb")
+
+
+def read_uci(csv_path: str | Path) -> np.ndarray:
+    """A whole UCI-format file, validated as ingest does, as an (n, 19) array."""
+    csv_path = Path(csv_path)
+    with tempfile.TemporaryDirectory() as folder:
+        parquet = Path(folder) / "events.parquet"
+        ingest_csv(csv_path, parquet)
+        table = pq.read_table(parquet)
+    return np.column_stack([table.column(name).to_numpy() for name in COLUMNS])
 
 
 def _to_parquet_table(batch: pa.RecordBatch) -> pa.Table:

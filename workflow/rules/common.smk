@@ -57,6 +57,17 @@ def point_settings(wildcards):
     return POINTS[wildcards.point]
 
 
+def simulation_comparison():
+    """The simulation-vs-real outputs, where simulation.reference names real data."""
+    if DATASET["source"] != "simulation" or not config["simulation"].get("reference"):
+        return []
+    return [
+        "results/tables/simulation_ks.csv",
+        "results/figures/simulation_vs_real.png",
+        "results/figures/simulation_vs_real.pdf",
+    ]
+
+
 def figure_paths(extensions=("png", "pdf")):
     return [
         f"results/figures/{figure}.{extension}"

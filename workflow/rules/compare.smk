@@ -1,0 +1,21 @@
+# Only with simulation.reference: a file of real UCI events to hold the
+# simulation against.
+rule compare_simulation:
+    input:
+        simulated="results/data/simulated.csv.gz",
+        reference=config.get("simulation", {}).get("reference") or [],
+    output:
+        table="results/tables/simulation_ks.csv",
+        png=report(
+            "results/figures/simulation_vs_real.png",
+            caption="../report/simulation_vs_real.rst",
+            category="Simulation",
+            labels={"figure": "simulated vs real columns"},
+        ),
+        pdf="results/figures/simulation_vs_real.pdf",
+    log:
+        "results/logs/compare_simulation.log",
+    conda:
+        "../../envs/compare_simulation.yaml"
+    script:
+        "../scripts/compare_simulation.py"
