@@ -2,12 +2,14 @@
 
 import json
 
+import keras
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from susy_dnn import backend
 from susy_dnn.evaluate import classifier_metrics, evaluate_point
 from susy_dnn.grid import grid_points
 from susy_dnn.ingest import PARQUET_SCHEMA
@@ -42,7 +44,8 @@ def _train(sample, folder, **settings):
     outputs = {
         key: folder / name
         for key, name in [("model", "model.keras"), ("history", "history.csv"),
-                          ("scaler", "scaler.json"), ("info", "train_info.json")]
+                          ("scaler", "scaler.json"), ("info", "train_info.json"),
+                          ("gradients", "gradient_norms.csv")]
     }  # fmt: skip
     info = train_point(
         point["baseline"],
@@ -63,6 +66,16 @@ def test_training_writes_model_history_scaler_and_is_deterministic(sample, tmp_p
     assert history["epoch"].tolist() == [1, 2, 3]
     assert info["epochs_run"] == 3 and info["device"] == "CPU"
     assert history["loss"].iloc[-1] < history["loss"].iloc[0]
+
+    # Gradient norms of both Dense layers (hidden, output), before and after
+    # each epoch: finite and positive.
+    norms = pd.read_csv(outputs["gradients"])
+    assert sorted(set(norms["epoch"])) == [0, 1, 2, 3]
+    assert sorted(set(norms["layer"])) == [1, 2, 3]
+    assert (
+        np.all(np.isfinite(norms["gradient_norm"]))
+        and (norms["gradient_norm"] > 0).all()
+    )
 
     # The scaler is fitted on the first n_train training rows only.
     train = pq.read_table(sample / "train.parquet").slice(0, 2000).to_pandas()
@@ -96,7 +109,9 @@ def test_early_stopping_ends_before_the_last_epoch(sample, tmp_path):
 
 
 def test_model_reads_like_the_settings():
-    model = build_model(8, [300, 300], "tanh", 0.5, True, 1e-5)
+    model = build_model(
+        8, [300, 300], activation="tanh", dropout=0.5, batch_norm=True, l2=1e-5
+    )
     names = [layer.name for layer in model.layers]
     assert names == [
         "features",
@@ -132,3 +147,37 @@ def test_signal_efficiency_at_background_rejection():
     # Rejecting 90% of the background cuts at 0.9 / 1.5: 60% of signal is kept.
     assert metrics["signal_efficiency_at_90_rejection"] == pytest.approx(0.6, abs=0.01)
     assert metrics["signal_efficiency_at_99_rejection"] == pytest.approx(0.51, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("initializer", "expected_std"),
+    [
+        ("baldi", (0.1, 0.05, 0.001)),
+        ("mean_field", (2 / 18**0.5, 2 / 300**0.5, 2 / 300**0.5)),
+    ],
+)
+def test_initializers_draw_weights_of_the_stated_scale(initializer, expected_std):
+    model = build_model(
+        18, [300, 300], initializer=initializer, weight_scale=2.0, bias_scale=0.5
+    )
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    for layer, std in zip(dense, expected_std, strict=True):
+        assert np.std(keras.ops.convert_to_numpy(layer.kernel)) == pytest.approx(
+            std, rel=0.15
+        )
+    biases = keras.ops.convert_to_numpy(dense[0].bias)
+    assert np.std(biases) == (
+        pytest.approx(0.5, rel=0.2) if initializer == "mean_field" else 0
+    )
+
+
+def test_vanishing_gradients_in_a_deep_sigmoid_network():
+    """Ten sigmoid layers: the first layer's gradient is far below the last's."""
+    keras.utils.set_random_seed(0)
+    model = build_model(18, [50] * 10, activation="sigmoid")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(512, 18)).astype(np.float32)
+    y = rng.integers(0, 2, (512, 1)).astype(np.float32)
+    norms = backend.kernel_gradient_norms(model, x, y)
+    assert len(norms) == 11
+    assert norms[0] < 1e-3 * norms[-1]

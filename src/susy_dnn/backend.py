@@ -29,6 +29,54 @@ def configure(threads: int, seed: int) -> None:
     keras.utils.set_random_seed(seed)
 
 
+def kernel_gradient_norms(model: keras.Model, x, y) -> list[float]:
+    """L2 norm of d(loss)/d(kernel) for every Dense layer, input to output.
+
+    The loss is the mean binary cross-entropy on ``x``, ``y`` with the model in
+    inference mode, so measuring draws no dropout masks and leaves the
+    training's random sequence untouched.
+    """
+    kernels = [
+        layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)
+    ]
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            loss = _mean_loss(y, model(x, training=False))
+        gradients = tape.gradient(loss, [kernel.value for kernel in kernels])
+    elif backend == "jax":
+        import jax
+
+        trainable = [variable.value for variable in model.trainable_variables]
+        fixed = [variable.value for variable in model.non_trainable_variables]
+
+        def loss_of(values):
+            predictions, _ = model.stateless_call(values, fixed, x, training=False)
+            return _mean_loss(y, predictions)
+
+        by_variable = jax.grad(loss_of)(trainable)
+        positions = {id(v): i for i, v in enumerate(model.trainable_variables)}
+        gradients = [by_variable[positions[id(kernel)]] for kernel in kernels]
+    elif backend == "torch":
+        import torch
+
+        model.zero_grad()
+        _mean_loss(y, model(x, training=False)).backward()
+        gradients = [kernel.value.grad for kernel in kernels]
+        model.zero_grad()
+        with torch.no_grad():
+            gradients = [gradient.clone() for gradient in gradients]
+    else:
+        raise NotImplementedError(f"gradient norms on Keras backend {backend!r}")
+    return [float(keras.ops.convert_to_numpy(keras.ops.norm(g))) for g in gradients]
+
+
+def _mean_loss(y, predictions):
+    return keras.ops.mean(keras.losses.binary_crossentropy(y, predictions))
+
+
 def accelerator() -> str | None:
     """Name of the GPU the backend will use, or None when it runs on the CPU."""
     backend = keras.backend.backend()

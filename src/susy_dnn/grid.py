@@ -15,6 +15,7 @@ from .columns import FEATURE_SETS
 from .errors import ConfigError
 
 OPTIMIZERS = ("sgd", "sgd_momentum", "adam")
+INITIALIZERS = ("glorot_uniform", "baldi", "mean_field")
 
 # NB13 of Mehta et al.: 18-200-100 ReLU, dropout 0.5, SGD with momentum 0.8,
 # batch = 1% of the training size, 10 epochs.
@@ -32,6 +33,9 @@ TRAINING_DEFAULTS = {
     "epochs": 10,
     "patience": None,
     "features": "all",
+    "initializer": "glorot_uniform",
+    "weight_scale": 1.0,
+    "bias_scale": 0.0,
     "seed": 0,
 }
 
@@ -219,5 +223,8 @@ _CHECKS = {
     "epochs": _positive_integer,
     "patience": _patience,
     "features": _name_from(tuple(FEATURE_SETS)),
+    "initializer": _name_from(INITIALIZERS),
+    "weight_scale": _positive_number,
+    "bias_scale": _non_negative_number,
     "seed": _seed,
 }

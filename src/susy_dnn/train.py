@@ -8,11 +8,12 @@ softmax.
 """
 
 import json
+import math
 import time
 from pathlib import Path
 
 import keras
-from keras import layers, optimizers, regularizers
+from keras import initializers, layers, optimizers, regularizers
 
 from . import backend
 from .atomic import atomic_path
@@ -30,20 +31,37 @@ STEPS_PER_EXECUTION = 16
 def build_model(
     n_features: int,
     hidden_layers: list[int],
-    activation: str,
-    dropout: float,
-    batch_norm: bool,
-    l2: float,
+    activation: str = "relu",
+    dropout: float = 0.0,
+    batch_norm: bool = False,
+    l2: float = 0.0,
+    initializer: str = "glorot_uniform",
+    weight_scale: float = 1.0,
+    bias_scale: float = 0.0,
 ) -> keras.Model:
-    """Dense → [BatchNorm] → activation → [Dropout] per hidden layer; sigmoid out."""
+    """Dense → [BatchNorm] → activation → [Dropout] per hidden layer; sigmoid out.
+
+    ``initializer`` draws the starting weights: ``glorot_uniform`` (Keras's
+    default), ``baldi`` (Baldi et al. 2014: normal with std 0.1 in the first
+    layer, 0.05 in the other hidden layers, 0.001 in the output layer, zero
+    biases) or ``mean_field`` (weights normal with variance σ_w²/fan-in, biases
+    normal with variance σ_b², σ_w = ``weight_scale``, σ_b = ``bias_scale``:
+    the parametrisation of the order-to-chaos phase diagram of deep networks).
+    """
     regulariser = regularizers.L2(l2) if l2 > 0 else None
     inputs = keras.Input(shape=(n_features,), name="features")
     x = inputs
+    fan_in = n_features
     for depth, width in enumerate(hidden_layers, start=1):
+        kernel, bias = _initializers(
+            initializer, depth, fan_in, weight_scale, bias_scale
+        )
         # Batch normalisation has its own shift, so the dense bias is redundant.
         x = layers.Dense(
             width,
             use_bias=not batch_norm,
+            kernel_initializer=kernel,
+            bias_initializer=bias,
             kernel_regularizer=regulariser,
             name=f"hidden_{depth}",
         )(x)
@@ -57,8 +75,28 @@ def build_model(
             ) from None
         if dropout > 0:
             x = layers.Dropout(dropout, name=f"dropout_{depth}")(x)
-    outputs = layers.Dense(1, activation="sigmoid", name="signal_probability")(x)
+        fan_in = width
+    kernel, bias = _initializers(initializer, 0, fan_in, weight_scale, bias_scale)
+    outputs = layers.Dense(
+        1,
+        activation="sigmoid",
+        kernel_initializer=kernel,
+        bias_initializer=bias,
+        name="signal_probability",
+    )(x)
     return keras.Model(inputs, outputs, name="susy_classifier")
+
+
+def _initializers(name: str, depth: int, fan_in: int, weight_scale, bias_scale):
+    """Kernel and bias initialisers of hidden layer ``depth`` (0: the output)."""
+    if name == "baldi":
+        std = {0: 0.001, 1: 0.1}.get(depth, 0.05)
+        return initializers.RandomNormal(stddev=std), "zeros"
+    if name == "mean_field":
+        kernel = initializers.RandomNormal(stddev=weight_scale / math.sqrt(fan_in))
+        bias = initializers.RandomNormal(stddev=bias_scale) if bias_scale else "zeros"
+        return kernel, bias
+    return "glorot_uniform", "zeros"
 
 
 def make_optimizer(name: str, learning_rate: float, momentum: float):
@@ -67,6 +105,42 @@ def make_optimizer(name: str, learning_rate: float, momentum: float):
     if name == "sgd_momentum":
         return optimizers.SGD(learning_rate=learning_rate, momentum=momentum)
     return optimizers.Adam(learning_rate=learning_rate)
+
+
+class GradientNormRecorder(keras.callbacks.Callback):
+    """Per-layer gradient norms before training and after every epoch.
+
+    Vanishing gradients show as norms falling from the output layer towards
+    the input, exploding ones as norms growing; a fixed batch makes epochs
+    comparable.
+    """
+
+    def __init__(self, x, y):
+        super().__init__()
+        self.x, self.y = x, y.reshape(-1, 1)
+        self.rows = []
+
+    def _record(self, epoch: int) -> None:
+        norms = backend.kernel_gradient_norms(self.model, self.x, self.y)
+        for depth, norm in enumerate(norms, start=1):
+            self.rows.append((epoch, depth, norm))
+
+    def on_train_begin(self, logs=None):
+        self._record(0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._record(epoch + 1)
+
+    def write(self, path: str | Path) -> None:
+        lines = ["epoch,layer,gradient_norm"]
+        lines += [f"{epoch},{layer},{norm:.6g}" for epoch, layer, norm in self.rows]
+        with atomic_path(path) as tmp:
+            tmp.write_text("\n".join(lines) + "\n")
+
+
+# Events on which gradient norms are measured: enough for a stable estimate,
+# few enough to cost nothing next to an epoch.
+GRADIENT_BATCH = 1024
 
 
 def train_point(
@@ -79,7 +153,8 @@ def train_point(
     """Train the network of ``point``; write model, history, scaler and run info.
 
     ``outputs`` has the keys ``model`` (.keras), ``history`` (CSV, one row per
-    epoch), ``scaler`` (JSON) and ``info`` (JSON: device, epochs, seconds).
+    epoch), ``gradients`` (CSV: per-layer gradient norms per epoch), ``scaler``
+    (JSON) and ``info`` (JSON: device, epochs, seconds).
     """
     backend.configure(threads, point["seed"])
     x_train, y_train = read_events(train_path, point["features"], point["n_train"])
@@ -91,10 +166,13 @@ def train_point(
     model = build_model(
         x_train.shape[1],
         point["hidden_layers"],
-        point["activation"],
-        point["dropout"],
-        point["batch_norm"],
-        point["l2"],
+        activation=point["activation"],
+        dropout=point["dropout"],
+        batch_norm=point["batch_norm"],
+        l2=point["l2"],
+        initializer=point["initializer"],
+        weight_scale=point["weight_scale"],
+        bias_scale=point["bias_scale"],
     )
     device = backend.accelerator()
     model.compile(
@@ -107,7 +185,8 @@ def train_point(
         # XLA was 30x slower on CPU here; on a GPU let Keras decide.
         jit_compile="auto" if device else False,
     )
-    callbacks = []
+    gradients = GradientNormRecorder(x_train[:GRADIENT_BATCH], y_train[:GRADIENT_BATCH])
+    callbacks = [gradients]
     if point["patience"]:
         callbacks.append(
             keras.callbacks.EarlyStopping(
@@ -132,6 +211,7 @@ def train_point(
     with atomic_path(outputs["model"], suffix=".keras") as tmp:
         model.save(tmp)
     write_history(history.history, outputs["history"])
+    gradients.write(outputs["gradients"])
     scaler.save(outputs["scaler"])
     info = {
         "device": device or "CPU",

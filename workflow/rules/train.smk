@@ -5,6 +5,7 @@ rule train_model:
     output:
         model="results/grid/{point}/model.keras",
         history="results/grid/{point}/history.csv",
+        gradients="results/grid/{point}/gradient_norms.csv",
         scaler="results/grid/{point}/scaler.json",
         info="results/grid/{point}/train_info.json",
     log:
