@@ -88,11 +88,12 @@ def test_training_writes_model_history_scaler_and_is_deterministic(sample, tmp_p
     assert outputs["history"].read_text() == again["history"].read_text()
 
     metrics_path = tmp_path / "metrics.json"
-    report = evaluate_point(
-        "baseline", point, sample / "test.parquet", outputs, metrics_path, threads=1
-    )
+    data = {part: sample / f"{part}.parquet" for part in ("train", "test")}
+    report = evaluate_point("baseline", point, data, outputs, metrics_path, threads=1)
     assert json.loads(metrics_path.read_text()) == report
-    assert report["metrics"]["n_test"] == 800
+    assert report["metrics"]["n_events"] == 800
+    # Training-set metrics are on the n_train events the network saw.
+    assert report["training_set_metrics"]["n_events"] == 2000
     assert 0.7 < report["metrics"]["roc_auc"] <= 1
     assert report["settings"] == point
     assert report["provenance"]["seed"] == point["seed"]

@@ -14,7 +14,7 @@ METRIC_COLUMNS = (
     "log_loss",
     "signal_efficiency_at_90_rejection",
     "signal_efficiency_at_99_rejection",
-    "n_test",
+    "n_events",
 )
 TRAINING_COLUMNS = ("epochs_run", "training_seconds", "device")
 

@@ -28,7 +28,7 @@ def classifier_metrics(y_true: np.ndarray, p_signal: np.ndarray) -> tuple[dict, 
     """
     fpr, tpr, _ = roc_curve(y_true, p_signal)
     metrics = {
-        "n_test": int(len(y_true)),
+        "n_events": int(len(y_true)),
         "accuracy": float(accuracy_score(y_true, p_signal >= 0.5)),
         "roc_auc": float(roc_auc_score(y_true, p_signal)),
         "log_loss": float(log_loss(y_true, p_signal, labels=[0, 1])),
@@ -46,31 +46,60 @@ def classifier_metrics(y_true: np.ndarray, p_signal: np.ndarray) -> tuple[dict, 
 def evaluate_point(
     name: str,
     point: dict,
-    test_path: str | Path,
+    data: dict[str, str | Path],
     trained: dict[str, str | Path],
     metrics_path: str | Path,
     threads: int,
     workflow_dir: str | Path | None = None,
 ) -> dict:
-    """Score the test set with the model in ``trained`` and write metrics.json.
+    """Score the network in ``trained`` and write metrics.json.
 
-    ``trained`` holds the paths written by train_point: ``model``, ``scaler``
-    and ``info``.
+    ``data`` holds the ``train`` and ``test`` Parquet files; ``trained`` the
+    paths written by train_point: ``model``, ``scaler`` and ``info``.
     """
     backend.configure(threads, point["seed"])
-    x_test, y_test = read_events(test_path, point["features"])
     scaler = Standardiser.load(trained["scaler"])
     model = keras.saving.load_model(trained["model"])
-    p_signal = model.predict(scaler.transform(x_test), batch_size=8192, verbose=0)
-    metrics, roc = classifier_metrics(y_test, p_signal.ravel().astype(np.float64))
-    report = {
+
+    def predict(x):
+        p_signal = model.predict(scaler.transform(x), batch_size=8192, verbose=0)
+        return p_signal.ravel().astype(np.float64)
+
+    report = score_classifier(
+        name,
+        point,
+        predict,
+        data,
+        training=json.loads(Path(trained["info"]).read_text()),
+        provenance=provenance(point["seed"], workflow_dir, backend.versions()),
+    )
+    write_report(report, metrics_path)
+    return report
+
+
+def score_classifier(
+    name: str, point: dict, predict, data, training: dict, provenance: dict
+) -> dict:
+    """Test metrics and ROC, plus the same metrics on the training events.
+
+    The training-set metrics (on the first ``n_train`` rows, the ones it was
+    trained on) against the test metrics give the generalisation gap.
+    """
+    x_test, y_test = read_events(data["test"], point["features"])
+    metrics, roc = classifier_metrics(y_test, predict(x_test))
+    x_train, y_train = read_events(data["train"], point["features"], point["n_train"])
+    training_metrics, _ = classifier_metrics(y_train, predict(x_train))
+    return {
         "point": name,
         "settings": point,
         "metrics": metrics,
+        "training_set_metrics": training_metrics,
         "roc": roc,
-        "training": json.loads(Path(trained["info"]).read_text()),
-        "provenance": provenance(point["seed"], workflow_dir),
+        "training": training,
+        "provenance": provenance,
     }
-    with atomic_path(metrics_path) as tmp:
+
+
+def write_report(report: dict, path: str | Path) -> None:
+    with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(report, indent=2) + "\n")
-    return report

@@ -49,18 +49,37 @@ _BATCH_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
 
 def grid_points(training: dict | None, grid: dict | None) -> dict[str, dict]:
     """Map each point's name to its full settings (plain Python values)."""
-    settings = dict(TRAINING_DEFAULTS)
-    for axis, value in (training or {}).items():
-        settings[axis] = check_value(axis, value, f"training.{axis}")
+    settings = with_overrides(TRAINING_DEFAULTS, training, "training")
+    return expand_grid(settings, grid, "grid")
+
+
+def study_points(training: dict | None, name: str, study: dict) -> dict[str, dict]:
+    """Points of study ``name``: the shared ``training`` settings, then the study's."""
+    settings = with_overrides(TRAINING_DEFAULTS, training, "training")
+    key = f"studies.{name}"
+    settings = with_overrides(settings, study.get("training"), f"{key}.training")
+    return expand_grid(settings, study.get("grid"), f"{key}.grid")
+
+
+def with_overrides(settings: dict, overrides: dict | None, key: str) -> dict:
+    """``settings`` with the checked values of ``overrides`` put in."""
+    settings = dict(settings)
+    for axis, value in (overrides or {}).items():
+        settings[axis] = check_value(axis, value, f"{key}.{axis}")
+    return settings
+
+
+def expand_grid(settings: dict, grid: dict | None, key: str) -> dict[str, dict]:
+    """One point per combination of the ``grid`` values, named after them."""
     varied = {}
     for axis, values in (grid or {}).items():
         if not isinstance(values, list) or not values:
             raise ConfigError(
-                f"config key grid.{axis}: expected a non-empty list of values, "
+                f"config key {key}.{axis}: expected a non-empty list of values, "
                 f"got {values!r}"
             )
         varied[axis] = [
-            check_value(axis, value, f"grid.{axis}[{i}]")
+            check_value(axis, value, f"{key}.{axis}[{i}]")
             for i, value in enumerate(values)
         ]
     axes = [axis for axis in AXES if axis in varied]
@@ -69,7 +88,7 @@ def grid_points(training: dict | None, grid: dict | None) -> dict[str, dict]:
         point = dict(settings, **dict(zip(axes, combination, strict=True)))
         name = point_name({axis: point[axis] for axis in axes})
         if name in points:
-            raise ConfigError(f"config key grid: point {name!r} is listed twice")
+            raise ConfigError(f"config key {key}: point {name!r} is listed twice")
         points[name] = point
     return points
 

@@ -5,19 +5,24 @@ import platform
 import subprocess
 from pathlib import Path
 
-from . import __version__, backend
+from . import __version__
 
 PACKAGES = ("numpy", "pyarrow", "scikit-learn")
 
 
-def provenance(seed: int, workflow_dir: str | Path | None = None) -> dict:
+def provenance(
+    seed: int,
+    workflow_dir: str | Path | None = None,
+    more_versions: dict[str, str] | None = None,
+) -> dict:
+    """Seed, package versions (plus ``more_versions``) and the git commit."""
     versions = {"python": platform.python_version(), "susy_dnn": __version__}
     for package in PACKAGES:
         try:
             versions[package] = importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
             versions[package] = None
-    versions.update(backend.versions())
+    versions.update(more_versions or {})
     return {
         "seed": seed,
         "versions": versions,

@@ -1,5 +1,6 @@
 rule evaluate_model:
     input:
+        train="results/data/train.parquet",
         test="results/data/test.parquet",
         model="results/grid/{point}/model.keras",
         scaler="results/grid/{point}/scaler.json",

@@ -9,7 +9,7 @@ with logged_to(snakemake.log[0]):
     report = evaluate_point(
         snakemake.wildcards.point,
         snakemake.params.point,
-        snakemake.input.test,
+        {"train": snakemake.input.train, "test": snakemake.input.test},
         {key: snakemake.input[key] for key in ("model", "scaler", "info")},
         snakemake.output[0],
         snakemake.threads,
