@@ -23,6 +23,7 @@ _BINS = 40
 # outliers do not squeeze the bulk of the distribution into one bin.
 _RANGE_QUANTILES = (0.002, 0.998)
 _COLOURS = {"signal": "tab:red", "background": "tab:blue"}
+_SHORT = {"signal": "sig", "background": "bkg"}
 
 
 def ks_statistic(a: np.ndarray, b: np.ndarray) -> float:
@@ -95,28 +96,28 @@ def plot_comparison(
         lines = []
         for class_name, label in CLASSES.items():
             colour = _COLOURS[class_name]
-            sim_values = simulated[simulated[:, 0] == label, index]
-            real_values = real[real[:, 0] == label, index]
-            panel.hist(
-                sim_values,
-                bins=edges,
-                density=True,
-                histtype="step",
-                color=colour,
-                label=f"simulated {class_name}",
+            sim_counts, sim_density = _density(simulated, label, index, edges)
+            panel.stairs(
+                sim_density, edges, color=colour, label=f"simulated {class_name}"
             )
-            counts, _ = np.histogram(real_values, bins=edges)
-            scale = 1.0 / (max(len(real_values), 1) * np.diff(edges))
+            real_counts, real_density = _density(real, label, index, edges)
+            # Poisson error bars: the density scaled by 1/√count.
+            errors = np.divide(
+                real_density,
+                np.sqrt(real_counts),
+                out=np.zeros_like(real_density),
+                where=real_counts > 0,
+            )
             panel.errorbar(
                 centres,
-                counts * scale,
-                yerr=np.sqrt(counts) * scale,
+                real_density,
+                yerr=errors,
                 fmt="o",
                 markersize=2.5,
                 color=colour,
                 label=f"real {class_name}",
             )
-            lines.append(f"KS {class_name[:3]} {ks[(name, class_name)]:.3f}")
+            lines.append(f"KS {_SHORT[class_name]} {ks[(name, class_name)]:.3f}")
         panel.set_title(name.replace("_", " "), fontsize=9)
         panel.tick_params(labelsize=7)
         panel.text(
@@ -132,6 +133,17 @@ def plot_comparison(
     figure.suptitle("simulated (lines) vs real (points), normalised UCI columns")
     figure.tight_layout()
     save_figure(figure, paths)
+
+
+def _density(events, label, index, edges):
+    """Counts and density of one column of one class in the bins ``edges``.
+
+    The density is normalised to all events of the class, including those
+    outside the plotted range, so simulated and real curves compare directly.
+    """
+    values = events[events[:, 0] == label, index]
+    counts, _ = np.histogram(values, bins=edges)
+    return counts, counts / (max(len(values), 1) * np.diff(edges))
 
 
 def _check_layout(events: np.ndarray) -> np.ndarray:
