@@ -12,13 +12,13 @@ include: "workflow/rules/split.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/figures.smk"
 include: "workflow/rules/compare.smk"
 include: "workflow/rules/report.smk"
 
 
 rule all:
     input:
-        "results/tables/metrics.csv",
-        figure_paths(),
+        study_outputs(),
         simulation_comparison(),
         "results/report/config.yaml",

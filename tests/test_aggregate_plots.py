@@ -6,10 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from susy_dnn.aggregate import write_metrics_table
-from susy_dnn.evaluate import classifier_metrics
+from susy_dnn.aggregate import metrics_table, write_table
 from susy_dnn.grid import grid_points
-from susy_dnn.plots import plot_heatmap, plot_learning_curves, plot_roc_overlay
+from susy_dnn.metrics import classifier_metrics
+from susy_dnn.plots import (
+    mean_history,
+    plot_heatmap,
+    plot_learning_curves,
+    plot_roc_overlay,
+)
+from susy_dnn.studies import summarise
 
 
 @pytest.fixture
@@ -45,28 +51,47 @@ def grid_results(tmp_path):
 
 
 def test_metrics_table_has_a_row_per_point_with_settings(grid_results, tmp_path):
-    metrics_paths, _ = grid_results
-    write_metrics_table(metrics_paths, tmp_path / "metrics.csv")
+    metrics_paths, histories = grid_results
+    table = metrics_table(metrics_paths, histories)
+    write_table(table, tmp_path / "metrics.csv")
     table = pd.read_csv(tmp_path / "metrics.csv")
     assert len(table) == 4
     row = table[table["point"] == "learning_rate=1e-4,n_train=100"].iloc[0]
     assert row["learning_rate"] == 1e-4 and row["n_train"] == 100
-    assert row["hidden_layers"] == "200x100"
+    assert row["hidden_layers"] == "200x100" and row["depth"] == 2
+    assert row["model"] == "network"
+    assert row["final_val_loss"] == pytest.approx(0.6)
     stored = json.loads(metrics_paths[0].read_text())
     row = table[table["point"] == stored["point"]].iloc[0]
     assert row["roc_auc"] == pytest.approx(stored["metrics"]["roc_auc"], rel=1e-5)
 
 
+def test_mean_history_averages_runs_of_different_length(tmp_path):
+    long, short = tmp_path / "long.csv", tmp_path / "short.csv"
+    pd.DataFrame({"epoch": [1, 2, 3], "loss": [0.6, 0.4, 0.2]}).to_csv(
+        long, index=False
+    )
+    pd.DataFrame({"epoch": [1, 2], "loss": [0.8, 0.6]}).to_csv(short, index=False)
+    mean = mean_history([long, short]).set_index("epoch")
+    assert mean.loc[1, "loss"] == pytest.approx(0.7)
+    assert mean.loc[3, "loss"] == pytest.approx(0.2) and mean.loc[3, "loss_std"] == 0
+
+
 def test_figures_are_written_as_png_and_pdf(grid_results, tmp_path):
     metrics_paths, histories = grid_results
-    write_metrics_table(metrics_paths, tmp_path / "metrics.csv")
-    # Read back from CSV, as the rule does: numpy scalars, not Python floats.
-    table = pd.read_csv(tmp_path / "metrics.csv")
+    # Through CSV, as the rules do: numpy scalars, not Python floats.
+    write_table(summarise(metrics_table(metrics_paths)), tmp_path / "summary.csv")
+    summary = pd.read_csv(tmp_path / "summary.csv")
     outputs = {name: [tmp_path / f"{name}.png", tmp_path / f"{name}.pdf"]
                for name in ("heatmap", "curves", "roc")}  # fmt: skip
-    plot_heatmap(table, "learning_rate", "n_train", "accuracy", outputs["heatmap"])
+    reference = {100: {1e-4: 0.5, 0.01: 0.6}, 1000: {1e-4: 0.55, 0.01: 0.65}}
+    plot_heatmap(
+        summary, "learning_rate", "n_train", "accuracy", outputs["heatmap"],
+        reference=reference, reference_label="published",
+        warnings=["the optimum may lie beyond the grid"],
+    )  # fmt: skip
     plot_learning_curves(
-        table, histories, "learning_rate", "n_train", outputs["curves"]
+        {name: [path] for name, path in histories.items()}, outputs["curves"]
     )
     plot_roc_overlay(metrics_paths, outputs["roc"])
     for png, pdf in outputs.values():

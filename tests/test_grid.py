@@ -60,6 +60,7 @@ def test_format_value(value, text):
         ({"hidden_layers": [200, 0]}, None, "training.hidden_layers: expected a list of positive integers"),
         ({"width": 3}, None, "training.width: expected a training setting"),
         (None, {"seed": [1, 1]}, "point 'seed=1' is listed twice"),
+        (None, {"weight_scale": [1.0, 2.0]}, "weight_scale and bias_scale only act with initializer: mean_field"),
     ],
 )  # fmt: skip
 def test_bad_values_name_the_config_key(training, grid, message):

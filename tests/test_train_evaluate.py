@@ -10,9 +10,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from susy_dnn import backend
-from susy_dnn.evaluate import classifier_metrics, evaluate_point
+from susy_dnn.evaluate import evaluate_point
 from susy_dnn.grid import grid_points
 from susy_dnn.ingest import PARQUET_SCHEMA
+from susy_dnn.metrics import classifier_metrics
 from susy_dnn.scaler import Standardiser
 from susy_dnn.train import build_model, train_point
 

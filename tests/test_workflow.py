@@ -1,6 +1,8 @@
 """The whole workflow, run by Snakemake in a temporary directory."""
 
+import base64
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +20,38 @@ REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 WORKFLOW_FILES = ("Snakefile", "workflow", "config", "envs", "src", "slurm")
 
+SMALL = {"n_train": 500, "epochs": 2, "hidden_layers": [8], "batch_size": 50}
+TINY_STUDIES = {
+    # 1e-5 cannot learn in two epochs, 1e-2 can: the best learning rate lies on
+    # the grid's upper edge, which must raise the grid-edge warning.
+    "learning_rate_vs_size": {
+        "training": dict(SMALL, batch_size="1%"),
+        "grid": {"learning_rate": [1e-5, 1e-4, 1e-2], "n_train": [500, 1000]},
+    },
+    "feature_sets": {
+        "training": SMALL,
+        "grid": {
+            "hidden_layers": [[8], [8, 8]],
+            "features": ["low", "all"],
+            "seed": [0, 1],
+        },
+        "gradient_boosting": {"max_iter": 20},
+    },
+    "regularisation": {
+        "training": SMALL,
+        "grid": {"dropout": [0.0, 0.5], "patience": [None, 1]},
+    },
+    "activations": {
+        "training": SMALL,
+        "grid": {"activation": ["sigmoid", "relu"], "hidden_layers": [[8, 8], [8] * 4]},
+    },
+    "initialisation": {
+        "training": dict(
+            SMALL, hidden_layers=[8] * 4, activation="tanh", initializer="mean_field"
+        ),
+        "grid": {"weight_scale": [0.5, 1.5, 3.0], "bias_scale": [0.0, 0.5]},
+    },
+}
 TINY_CONFIG = {
     "dataset": {"source": "simulation", "path": None},
     "simulation": {
@@ -27,21 +61,33 @@ TINY_CONFIG = {
         "reference": str(REAL_ROWS) if REAL_ROWS.exists() else None,
     },
     "split": {"method": "fraction", "validation": 0.1, "test": 0.2, "seed": 2},
-    "training": {"hidden_layers": [16], "epochs": 2},
-    "grid": {"learning_rate": [0.01, 0.1], "n_train": [500, 2000]},
-    "plots": {"heatmap": {"x": "learning_rate", "y": "n_train", "metric": "accuracy"}},
+    "studies": TINY_STUDIES,
     "resources": {"train_threads": 1},
 }
-POINTS = [
-    f"learning_rate={lr},n_train={n}" for lr in ("0.01", "0.1") for n in (500, 2000)
-]
-FIGURES = ("accuracy_heatmap", "learning_curves", "roc_overlay")
+FIGURES = {
+    "learning_rate_vs_size": ("accuracy_heatmap", "learning_curves", "roc_overlay"),
+    "feature_sets": ("auc_comparison", "roc_overlay"),
+    "regularisation": ("learning_curves", "generalisation_gap"),
+    "activations": ("gradient_norms", "accuracy_heatmap"),
+    "initialisation": ("phase_diagram",),
+}
+EXPECTED_POINTS = {"learning_rate_vs_size": 6, "feature_sets": 8, "regularisation": 4,
+                   "activations": 4, "initialisation": 6}  # fmt: skip
 
 
 def run_snakemake(workdir: Path, *arguments: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        # Targets first: --configfile takes every word after it.
-        [*SNAKEMAKE, *arguments, "--cores", "2", "--configfile", "tiny.yaml"],
+        # Targets first: --configfile takes every word after it. The test config
+        # replaces the default one instead of being merged into it.
+        [
+            *SNAKEMAKE,
+            *arguments,
+            "--cores",
+            "2",
+            "--replace-workflow-config",
+            "--configfile",
+            "tiny.yaml",
+        ],  # fmt: skip
         cwd=workdir,
         capture_output=True,
         text=True,
@@ -72,24 +118,63 @@ def test_every_output_is_written(finished_run):
     for name in ("simulated.csv.gz", "events.parquet", "train.parquet",
                  "validation.parquet", "test.parquet"):  # fmt: skip
         assert (results / "data" / name).stat().st_size > 0
-    for point in POINTS:
-        folder = results / "grid" / point
-        for name in ("model.keras", "history.csv", "scaler.json", "train_info.json"):
-            assert (folder / name).stat().st_size > 0
-        metrics = json.loads((folder / "metrics.json").read_text())
-        assert metrics["point"] == point
-        assert 0.5 < metrics["metrics"]["roc_auc"] <= 1
-        assert metrics["settings"]["hidden_layers"] == [16]
-        assert len(pd.read_csv(folder / "history.csv")) == 2
-        assert (results / "logs" / "train_model" / f"{point}.log").exists()
-        assert (results / "benchmarks" / "train_model" / f"{point}.tsv").exists()
-    table = pd.read_csv(results / "tables" / "metrics.csv")
-    assert sorted(table["point"]) == sorted(POINTS)
-    for figure in FIGURES:
-        assert (results / "figures" / f"{figure}.png").read_bytes()[:4] == b"\x89PNG"
-        assert (results / "figures" / f"{figure}.pdf").read_bytes()[:4] == b"%PDF"
+    for study, count in EXPECTED_POINTS.items():
+        folder = results / "studies" / study
+        table = pd.read_csv(folder / "metrics.csv")
+        networks = table[table["model"] == "network"]
+        assert len(networks) == count
+        for point in networks["point"]:
+            run = folder / "points" / point
+            for name in ("model.keras", "history.csv", "scaler.json",
+                         "train_info.json", "gradient_norms.csv"):  # fmt: skip
+                assert (run / name).stat().st_size > 0
+            metrics = json.loads((run / "metrics.json").read_text())
+            assert metrics["point"] == point
+            assert 0.3 < metrics["metrics"]["roc_auc"] <= 1
+            assert (results / "logs/train_model" / study / f"{point}.log").exists()
+            assert (
+                results / "benchmarks/train_model" / study / f"{point}.tsv"
+            ).exists()
+        for figure in FIGURES[study]:
+            path = folder / "figures" / figure
+            assert path.with_suffix(".png").read_bytes()[:4] == b"\x89PNG"
+            assert path.with_suffix(".pdf").read_bytes()[:4] == b"%PDF"
+        assert (folder / "summary.csv").exists() and (folder / "grid_edge.txt").exists()
     recorded = yaml.safe_load((results / "report" / "config.yaml").read_text())
-    assert recorded["grid"] == TINY_CONFIG["grid"]
+    assert (
+        recorded["studies"]["activations"]["grid"]
+        == TINY_STUDIES["activations"]["grid"]
+    )
+
+
+@pytest.mark.workflow
+def test_seeds_aggregate_to_mean_and_std(finished_run):
+    folder = finished_run / "results/studies/feature_sets"
+    summary = pd.read_csv(folder / "summary.csv")
+    networks = summary[summary["model"] == "network"]
+    assert (networks["seeds"] == 2).all() and len(networks) == 4
+    assert (networks["roc_auc_std"] > 0).all()
+    auc = pd.read_csv(folder / "auc_table.csv")
+    assert list(auc["model"].unique()) == ["BDT", "NN", "DN"]
+    assert auc["published_auc"].notna().all()
+
+
+@pytest.mark.workflow
+def test_gradient_norms_are_recorded_and_finite(finished_run):
+    points = finished_run / "results/studies/activations/points"
+    for path in points.glob("*/gradient_norms.csv"):
+        norms = pd.read_csv(path)
+        assert set(norms["epoch"]) == {0, 1, 2}
+        assert norms["gradient_norm"].between(0, 1e6, inclusive="neither").all()
+
+
+@pytest.mark.workflow
+def test_edge_optimal_grid_warns_in_log_and_table(finished_run):
+    warning = "extend learning_rate above 0.01"
+    note = finished_run / "results/studies/learning_rate_vs_size/grid_edge.txt"
+    assert warning in note.read_text()
+    log = finished_run / "results/logs/aggregate_study/learning_rate_vs_size.log"
+    assert warning in log.read_text()
 
 
 @pytest.mark.workflow
@@ -111,16 +196,36 @@ def test_rerun_has_nothing_to_do(finished_run):
 
 
 @pytest.mark.workflow
-def test_report_holds_figures_table_and_config(finished_run):
+def test_report_holds_every_study_and_the_config(finished_run):
     run = run_snakemake(finished_run, "--report", "report.html")
     assert run.returncode == 0, run.stderr[-3000:]
     html = (finished_run / "report.html").read_text()
-    for name in (
-        *(f"{figure}.png" for figure in FIGURES),
-        "metrics.csv",
-        "config.yaml",
-    ):
-        assert name in html
+    for study, figures in FIGURES.items():
+        for figure in figures:
+            assert f"results/studies/{study}/figures/{figure}.png" in html
+        assert f"results/studies/{study}/summary.csv" in html
+    assert "config.yaml" in html
+    # The grid-edge note is embedded as a base64 data URI.
+    embedded = [
+        base64.b64decode(data).decode(errors="replace")
+        for data in re.findall(
+            r"filename=grid_edge\.txt;base64,([A-Za-z0-9+/=]+)", html
+        )
+    ]
+    assert any("extend learning_rate above 0.01" in text for text in embedded)
+
+
+@pytest.mark.parametrize("study", list(FIGURES))
+def test_each_study_runs_alone(study, tmp_path):
+    """The default config's DAG for one study: only that study's jobs."""
+    default = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    workdir = make_workdir(tmp_path, dict(default, run_studies=[study]))
+    run = run_snakemake(workdir, "--dry-run")
+    assert run.returncode == 0, run.stdout + run.stderr
+    output = run.stdout + run.stderr
+    assert f"plot_{study} " in output
+    others = [other for other in FIGURES if other != study]
+    assert not any(f"plot_{other} " in output for other in others)
 
 
 @pytest.mark.workflow
@@ -144,10 +249,14 @@ def test_bad_input_stops_with_a_one_line_error(tmp_path):
 @pytest.mark.workflow
 def test_bad_config_value_names_the_key(tmp_path):
     (tmp_path / "run").mkdir()
-    config = dict(TINY_CONFIG, grid={"learning_rate": [0.1, "fast"]})
+    studies = {"activations": {"grid": {"learning_rate": [0.1, "fast"]}}}
+    config = dict(TINY_CONFIG, studies=studies)
     run = run_snakemake(make_workdir(tmp_path / "run", config), "--dry-run")
     assert run.returncode != 0
-    message = "config key grid.learning_rate[1]: expected a positive number, got 'fast'"
+    message = (
+        "config key studies.activations.grid.learning_rate[1]: "
+        "expected a positive number, got 'fast'"
+    )
     assert message in run.stdout + run.stderr
 
 
@@ -159,7 +268,7 @@ def test_slurm_profile_asks_one_gpu_per_training_job(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     jobs = (run.stdout + run.stderr).split("\nrule ")[1:]
     training = [job for job in jobs if job.startswith("train_model:")]
-    assert len(training) == len(POINTS)
+    assert len(training) == sum(EXPECTED_POINTS.values())
     for job in training:
         resources = next(line for line in job.splitlines() if "resources:" in line)
         assert "gpu=1" in resources and "mem_mb=" in resources

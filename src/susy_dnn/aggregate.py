@@ -1,4 +1,4 @@
-"""Collect every grid point's test metrics into one table."""
+"""Collect every grid point's results into one table."""
 
 import json
 from pathlib import Path
@@ -18,24 +18,65 @@ METRIC_COLUMNS = (
 )
 TRAINING_COLUMNS = ("epochs_run", "training_seconds", "device")
 
+# The settings, plus two read off them: the number of hidden layers, and the
+# kind of model (a network, or the gradient-boosted trees baseline).
+AXIS_COLUMNS = (*AXES, "depth", "model")
 
-def metrics_table(metrics_paths: list[str | Path]) -> pd.DataFrame:
-    """One row per grid point: its settings, test metrics and training facts."""
+
+def metrics_table(
+    metrics_paths: list[str | Path],
+    histories: dict[str, str | Path] | None = None,
+    gradients: dict[str, str | Path] | None = None,
+) -> pd.DataFrame:
+    """One row per point: settings, test and training-set metrics, training facts.
+
+    Where a point's learning curve (``histories``) and gradient norms
+    (``gradients``) are given, it also gets the final training and validation
+    loss and the ratio of the first to the last layer's gradient norm before
+    training (``gradient_ratio_initial``) and after it (``_final``). The
+    generalisation gap is training minus test accuracy.
+    """
+    histories, gradients = histories or {}, gradients or {}
     rows = []
     for path in metrics_paths:
         report = json.loads(Path(path).read_text())
-        row = {"point": report["point"]}
+        name, settings = report["point"], report["settings"]
+        row = {"point": name}
         for axis in AXES:
-            value = report["settings"][axis]
+            value = settings.get(axis)
             # Numbers stay numbers (for sorting and plotting); lists become text.
             row[axis] = value if isinstance(value, int | float) else format_value(value)
+        row["model"] = settings.get("model", "network")
+        row["depth"] = (
+            len(settings["hidden_layers"]) if "hidden_layers" in settings else 0
+        )
         row.update({key: report["metrics"][key] for key in METRIC_COLUMNS})
-        row.update({key: report["training"][key] for key in TRAINING_COLUMNS})
+        for key, value in report.get("training_set_metrics", {}).items():
+            if key != "n_events":
+                row[f"train_{key}"] = value
+        row.update({key: report["training"].get(key) for key in TRAINING_COLUMNS})
+        if name in histories:
+            history = pd.read_csv(histories[name])
+            row["final_loss"] = history["loss"].iloc[-1]
+            row["final_val_loss"] = history["val_loss"].iloc[-1]
+        if name in gradients:
+            row.update(_gradient_ratios(pd.read_csv(gradients[name])))
         rows.append(row)
-    return pd.DataFrame(rows).sort_values("point", ignore_index=True)
+    table = pd.DataFrame(rows).sort_values("point", ignore_index=True)
+    if "train_accuracy" in table:
+        table["generalisation_gap"] = table["train_accuracy"] - table["accuracy"]
+    return table
 
 
-def write_metrics_table(metrics_paths: list[str | Path], csv_path: str | Path) -> None:
-    table = metrics_table(metrics_paths)
+def _gradient_ratios(norms: pd.DataFrame) -> dict[str, float]:
+    ratios = {}
+    for label, epoch in (("initial", 0), ("final", norms["epoch"].max())):
+        layers = norms[norms["epoch"] == epoch].sort_values("layer")
+        values = layers["gradient_norm"].to_numpy()
+        ratios[f"gradient_ratio_{label}"] = values[0] / values[-1]
+    return ratios
+
+
+def write_table(table: pd.DataFrame, csv_path: str | Path) -> None:
     with atomic_path(csv_path) as tmp:
         table.to_csv(tmp, index=False, float_format="%.6g")

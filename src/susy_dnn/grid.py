@@ -89,6 +89,12 @@ def expand_grid(settings: dict, grid: dict | None, key: str) -> dict[str, dict]:
         name = point_name({axis: point[axis] for axis in axes})
         if name in points:
             raise ConfigError(f"config key {key}: point {name!r} is listed twice")
+        scales_varied = {"weight_scale", "bias_scale"} & set(varied)
+        if scales_varied and point["initializer"] != "mean_field":
+            raise ConfigError(
+                f"config key {key}: weight_scale and bias_scale only act with "
+                f"initializer: mean_field, not {point['initializer']!r}"
+            )
         points[name] = point
     return points
 

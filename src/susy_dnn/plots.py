@@ -4,6 +4,7 @@ Every figure is written as PNG (for the report) and PDF (for papers).
 """
 
 import json
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -44,94 +45,153 @@ def _sorted_values(table: pd.DataFrame, axis: str) -> list:
 
 
 def plot_heatmap(
-    table: pd.DataFrame, x: str, y: str, metric: str, paths: list[str | Path]
+    summary: pd.DataFrame,
+    x: str,
+    y: str,
+    metric: str,
+    paths: list[str | Path],
+    reference: dict | None = None,
+    reference_label: str = "",
+    warnings: list[str] = (),
 ) -> None:
-    """Mean of ``metric`` over the grid cells spanned by axes ``x`` and ``y``.
+    """Mean ``metric`` over the grid cells spanned by settings ``x`` and ``y``.
 
-    Points that differ in other axes (seeds, say) are averaged per cell.
+    ``summary`` is a studies.summarise table (``<metric>_mean``, ``_std``,
+    ``seeds``); settings other than ``x`` and ``y`` are averaged per cell.
+    ``reference`` ({y value: {x value: number}}) adds a panel of published
+    numbers on the same colour scale; ``warnings`` are printed under the maps.
     """
-    cells = table.pivot_table(index=y, columns=x, values=metric, aggfunc="mean")
-    cells = cells.reindex(
-        index=_sorted_values(table, y), columns=_sorted_values(table, x)
+    cells = summary.pivot_table(
+        index=y, columns=x, values=[f"{metric}_mean", f"{metric}_std"], aggfunc="mean"
     )
-    values = cells.to_numpy(dtype=float)
-    as_percent = metric == "accuracy"
-    shown = 100 * values if as_percent else values
-
-    figure, axes = plt.subplots(
-        figsize=(1.4 * len(cells.columns) + 2.5, 0.9 * len(cells.index) + 2)
-    )
-    image = axes.imshow(shown, cmap="viridis", origin="lower", aspect="auto")
-    axes.set_xticks(range(len(cells.columns)), [format_value(v) for v in cells.columns])
-    axes.set_yticks(range(len(cells.index)), [format_value(v) for v in cells.index])
-    axes.set_xlabel(_label(x))
-    axes.set_ylabel(_label(y))
+    rows, columns = _sorted_values(summary, y), _sorted_values(summary, x)
+    mean = cells[f"{metric}_mean"].reindex(index=rows, columns=columns).to_numpy(float)
+    std = cells[f"{metric}_std"].reindex(index=rows, columns=columns).to_numpy(float)
+    as_percent = metric.endswith("accuracy")
+    scale = 100 if as_percent else 1
+    seeds = int(summary["seeds"].min())
+    panels = [("this workflow", scale * mean, scale * std if seeds > 1 else None)]
+    if reference:
+        published = [
+            [reference.get(r, {}).get(c, np.nan) for c in columns] for r in rows
+        ]
+        panels.append((reference_label, np.array(published, dtype=float), None))
     title = "test accuracy (%)" if as_percent else f"test {metric.replace('_', ' ')}"
-    axes.set_title(title)
-    middle = np.nanmean(shown)
-    for (row, column), value in np.ndenumerate(shown):
-        if np.isfinite(value):
-            axes.text(
-                column,
-                row,
-                f"{value:.1f}" if as_percent else f"{value:.3f}",
-                ha="center",
-                va="center",
-                color="black" if value > middle else "white",
-            )
-    figure.colorbar(image, ax=axes, label=title)
-    figure.tight_layout()
+    if seeds > 1:
+        title += f", mean ± std of {seeds} seeds"
+    low = np.nanmin([np.nanmin(values) for _, values, _ in panels])
+    high = np.nanmax([np.nanmax(values) for _, values, _ in panels])
+
+    figure, axes_list = plt.subplots(
+        1,
+        len(panels),
+        figsize=(len(panels) * (1.4 * len(columns) + 2.5), 0.9 * len(rows) + 2.8),
+        squeeze=False,
+        layout="constrained",
+    )
+    for axes, (label, values, spread) in zip(axes_list[0], panels, strict=True):
+        image = axes.imshow(
+            values, cmap="viridis", origin="lower", aspect="auto", vmin=low, vmax=high
+        )
+        axes.set_xticks(range(len(columns)), [format_value(v) for v in columns])
+        axes.set_yticks(range(len(rows)), [format_value(v) for v in rows])
+        axes.set_xlabel(_label(x))
+        axes.set_ylabel(_label(y))
+        axes.set_title(f"{title}\n{label}" if len(panels) > 1 else title)
+        middle = 0.5 * (low + high)
+        digits = ".1f" if as_percent else ".3f"
+        for (row, column), value in np.ndenumerate(values):
+            if np.isfinite(value):
+                text = format(value, digits)
+                if spread is not None:
+                    text += "\n± " + format(spread[row, column], digits)
+                axes.text(
+                    column,
+                    row,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="black" if value > middle else "white",
+                )
+    figure.colorbar(image, ax=axes_list[0].tolist(), label=title.split(",")[0])
+    _add_warnings(figure, warnings)
     save_figure(figure, paths)
 
 
-def plot_learning_curves(
-    table: pd.DataFrame,
-    histories: dict[str, str | Path],
-    x: str,
-    y: str,
-    paths: list[str | Path],
-) -> None:
-    """Training (solid) and validation (dashed) loss per epoch, one panel per cell.
+def _add_warnings(figure, warnings: list[str]) -> None:
+    """Print grid-edge warnings under a figure, where a reader will see them."""
+    if warnings:
+        width = max(40, int(figure.get_figwidth() * 14))
+        lines = [textwrap.fill(f"Warning: {warning}", width) for warning in warnings]
+        # A figure-level x label: the constrained layout makes room for it.
+        figure.supxlabel("\n".join(lines), fontsize=8, color="darkred")
 
-    Panels are laid out like the heat-map: ``x`` across, ``y`` down.
+
+def mean_history(paths: list[str | Path]) -> pd.DataFrame:
+    """Mean and std over runs of every learning-curve column, per epoch.
+
+    Runs stopped early simply contribute to fewer epochs.
     """
-    x_values, y_values = _sorted_values(table, x), _sorted_values(table, y)
-    figure, panels = plt.subplots(
-        len(y_values),
-        len(x_values),
-        figsize=(2.8 * len(x_values) + 1, 2.2 * len(y_values) + 1),
+    runs = pd.concat([pd.read_csv(path) for path in paths])
+    grouped = runs.groupby("epoch")
+    spread = grouped.std().fillna(0.0).add_suffix("_std")
+    return grouped.mean().join(spread).reset_index()
+
+
+def plot_learning_curves(
+    panels: dict[str, list[str | Path]], paths: list[str | Path], columns: int = 4
+) -> None:
+    """Training (solid) and validation (dashed) loss per epoch, a panel per setting.
+
+    ``panels`` maps a panel title to the learning curves (history.csv) of its
+    runs; several runs (seeds) are drawn as their mean with a ±std band.
+    """
+    rows = -(-len(panels) // columns)
+    columns = min(columns, len(panels))
+    figure, grid = plt.subplots(
+        rows,
+        columns,
+        figsize=(3.2 * columns + 1, 2.4 * rows + 1),
         sharex=True,
         sharey=True,
         squeeze=False,
     )
-    for row, y_value in enumerate(reversed(y_values)):
-        for column, x_value in enumerate(x_values):
-            axes = panels[row, column]
-            cell = table[(table[x] == x_value) & (table[y] == y_value)]
-            for index, point in enumerate(cell["point"]):
-                history = pd.read_csv(histories[point])
-                colour = f"C{index % 10}"
-                axes.plot(history["epoch"], history["loss"], color=colour)
-                axes.plot(history["epoch"], history["val_loss"], "--", color=colour)
-            title = [
-                f"{_label(a)} {format_value(v)}"
-                for a, v in ((x, x_value), (y, y_value))
-            ]
-            axes.set_title("\n".join(title), fontsize=8)
-            axes.grid(alpha=0.3)
-    for axes in panels[-1]:
+    for axes, (title, histories) in zip(grid.flat, panels.items(), strict=False):
+        history = mean_history(histories)
+        for column, style in (("loss", "-"), ("val_loss", "--")):
+            axes.plot(history["epoch"], history[column], style, color="C0")
+            axes.fill_between(
+                history["epoch"],
+                history[column] - history[f"{column}_std"],
+                history[column] + history[f"{column}_std"],
+                color="C0",
+                alpha=0.2,
+            )
+        axes.set_title(title, fontsize=8)
+        axes.grid(alpha=0.3)
+    for axes in grid.flat[len(panels) :]:
+        axes.set_visible(False)
+    for axes in grid[-1]:
         axes.set_xlabel("epoch")
-    for axes in panels[:, 0]:
+    for axes in grid[:, 0]:
         axes.set_ylabel("loss")
     figure.legend(
         handles=[
-            plt.Line2D([], [], color="grey", label="training"),
-            plt.Line2D([], [], color="grey", linestyle="--", label="validation"),
+            plt.Line2D([], [], color="C0", label="training"),
+            plt.Line2D([], [], color="C0", linestyle="--", label="validation"),
         ],
         loc="upper right",
     )
-    figure.tight_layout(rect=(0, 0, 0.92, 1))
+    figure.tight_layout(rect=(0, 0, 0.9, 1))
     save_figure(figure, paths)
+
+
+def setting_label(settings: dict) -> str:
+    """``learning rate 0.01, training events 1000``: a panel or legend label."""
+    return ", ".join(
+        f"{_label(axis)} {format_value(v)}" for axis, v in settings.items()
+    )
 
 
 def plot_roc_overlay(metrics_paths: list[str | Path], paths: list[str | Path]) -> None:

@@ -1,54 +1,32 @@
-rule aggregate_metrics:
+rule aggregate_study:
     input:
-        expand("results/grid/{point}/metrics.json", point=POINTS),
+        unpack(study_inputs),
     output:
-        report(
-            "results/tables/metrics.csv",
+        table=report(
+            "results/studies/{study}/metrics.csv",
             caption="../report/metrics_table.rst",
-            category="Grid study",
-            labels={"table": "test metrics of every grid point"},
+            category="{study}",
+            labels={"table": "every run"},
+        ),
+        summary=report(
+            "results/studies/{study}/summary.csv",
+            caption="../report/summary_table.rst",
+            category="{study}",
+            labels={"table": "mean ± std over seeds"},
+        ),
+        grid_edge=report(
+            "results/studies/{study}/grid_edge.txt",
+            caption="../report/grid_edge.rst",
+            category="{study}",
+            labels={"table": "grid-edge check"},
         ),
     log:
-        "results/logs/aggregate_metrics.log",
+        "results/logs/aggregate_study/{study}.log",
     conda:
         "../../envs/aggregate.yaml"
-    script:
-        "../scripts/aggregate_metrics.py"
-
-
-rule plot_figures:
-    input:
-        table="results/tables/metrics.csv",
-        metrics=expand("results/grid/{point}/metrics.json", point=POINTS),
-        histories=expand("results/grid/{point}/history.csv", point=POINTS),
-    output:
-        heatmap_png=report(
-            "results/figures/accuracy_heatmap.png",
-            caption="../report/accuracy_heatmap.rst",
-            category="Grid study",
-            labels={"figure": "test accuracy heat-map"},
-        ),
-        heatmap_pdf="results/figures/accuracy_heatmap.pdf",
-        learning_png=report(
-            "results/figures/learning_curves.png",
-            caption="../report/learning_curves.rst",
-            category="Grid study",
-            labels={"figure": "learning curves"},
-        ),
-        learning_pdf="results/figures/learning_curves.pdf",
-        roc_png=report(
-            "results/figures/roc_overlay.png",
-            caption="../report/roc_overlay.rst",
-            category="Grid study",
-            labels={"figure": "ROC curves"},
-        ),
-        roc_pdf="results/figures/roc_overlay.pdf",
-    log:
-        "results/logs/plot_figures.log",
-    conda:
-        "../../envs/plots.yaml"
     params:
-        points=list(POINTS),
-        heatmap=config["plots"]["heatmap"],
+        metric=lambda wildcards: heatmap_settings(config["studies"][wildcards.study])[
+            "metric"
+        ],
     script:
-        "../scripts/plot_figures.py"
+        "../scripts/aggregate_study.py"

@@ -13,18 +13,29 @@ os.environ.update(
 )
 
 from susy_dnn.errors import ConfigError  # noqa: E402
-from susy_dnn.grid import check_axis, grid_points  # noqa: E402
+from susy_dnn.studies import (  # noqa: E402
+    STUDY_FIGURES,
+    boosting_points,
+    heatmap_settings,
+    selected_studies,
+)
 
 validate(config, "../schemas/config.schema.yaml")
 
-POINTS = grid_points(config.get("training"), config.get("grid"))
-for _side in ("x", "y"):
-    check_axis(config["plots"]["heatmap"][_side], f"plots.heatmap.{_side}")
-
-FIGURES = ("accuracy_heatmap", "learning_curves", "roc_overlay")
+# {study: {point: settings}} for the studies this run makes.
+POINTS = selected_studies(config)
+BOOSTING_POINTS = (
+    boosting_points(
+        POINTS["feature_sets"],
+        config["studies"]["feature_sets"].get("gradient_boosting"),
+    )
+    if "feature_sets" in POINTS
+    else {}
+)
 
 
 wildcard_constraints:
+    study="|".join(POINTS) or "no-study",
     point="[^/]+",
 
 
@@ -54,7 +65,51 @@ def ingest_inputs(wildcards):
 
 
 def point_settings(wildcards):
-    return POINTS[wildcards.point]
+    return POINTS[wildcards.study][wildcards.point]
+
+
+def boosting_settings(wildcards):
+    return BOOSTING_POINTS[wildcards.point]
+
+
+def point_files(study, name):
+    """One file of every point of ``study``, e.g. point_files(s, "metrics.json")."""
+    return [f"results/studies/{study}/points/{point}/{name}" for point in POINTS[study]]
+
+
+def study_inputs(wildcards):
+    """What aggregate_study reads: every point's metrics, curves and gradients."""
+    inputs = {
+        name.split(".")[0]: point_files(wildcards.study, name)
+        for name in ("metrics.json", "history.csv", "gradient_norms.csv")
+    }
+    if wildcards.study == "feature_sets":
+        inputs["metrics"] = inputs["metrics"] + [
+            f"results/studies/feature_sets/gradient_boosting/{point}/metrics.json"
+            for point in BOOSTING_POINTS
+        ]
+    return inputs
+
+
+def study_figures(study, extensions=("png", "pdf")):
+    return [
+        f"results/studies/{study}/figures/{figure}.{extension}"
+        for figure in STUDY_FIGURES[study]
+        for extension in extensions
+    ]
+
+
+def study_outputs():
+    """Every study's tables, grid-edge notes and figures."""
+    outputs = []
+    for study in POINTS:
+        outputs += [
+            f"results/studies/{study}/metrics.csv",
+            f"results/studies/{study}/summary.csv",
+            f"results/studies/{study}/grid_edge.txt",
+            *study_figures(study),
+        ]
+    return outputs
 
 
 def simulation_comparison():
@@ -68,9 +123,16 @@ def simulation_comparison():
     ]
 
 
-def figure_paths(extensions=("png", "pdf")):
-    return [
-        f"results/figures/{figure}.{extension}"
-        for figure in FIGURES
-        for extension in extensions
-    ]
+def figure_inputs(study):
+    """What a study's figures read: its tables and every point's files."""
+    return {
+        "summary": f"results/studies/{study}/summary.csv",
+        "table": f"results/studies/{study}/metrics.csv",
+        "metrics": point_files(study, "metrics.json")
+        + [
+            f"results/studies/{study}/gradient_boosting/{point}/metrics.json"
+            for point in (BOOSTING_POINTS if study == "feature_sets" else [])
+        ],
+        "histories": point_files(study, "history.csv"),
+        "gradients": point_files(study, "gradient_norms.csv"),
+    }

@@ -2,15 +2,15 @@ rule evaluate_model:
     input:
         train="results/data/train.parquet",
         test="results/data/test.parquet",
-        model="results/grid/{point}/model.keras",
-        scaler="results/grid/{point}/scaler.json",
-        info="results/grid/{point}/train_info.json",
+        model="results/studies/{study}/points/{point}/model.keras",
+        scaler="results/studies/{study}/points/{point}/scaler.json",
+        info="results/studies/{study}/points/{point}/train_info.json",
     output:
-        "results/grid/{point}/metrics.json",
+        "results/studies/{study}/points/{point}/metrics.json",
     log:
-        "results/logs/evaluate_model/{point}.log",
+        "results/logs/evaluate_model/{study}/{point}.log",
     benchmark:
-        "results/benchmarks/evaluate_model/{point}.tsv"
+        "results/benchmarks/evaluate_model/{study}/{point}.tsv"
     conda:
         "../../envs/evaluate.yaml"
     threads: 1

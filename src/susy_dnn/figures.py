@@ -1,0 +1,136 @@
+"""Each study's figures, from its tables and its runs' files.
+
+One function per study, called by the study's plotting rule with the rule's
+inputs, parameters and outputs (output names ``<figure>_png``,
+``<figure>_pdf``).
+"""
+
+from collections import defaultdict
+from pathlib import Path
+
+import pandas as pd
+
+from .aggregate import AXIS_COLUMNS, write_table
+from .plots import plot_heatmap, plot_learning_curves, plot_roc_overlay, setting_label
+from .studies import (
+    NB13_ACCURACY,
+    grid_edge_warnings,
+    heatmap_settings,
+    order_chaos_boundary,
+)
+from .study_plots import (
+    auc_comparison_table,
+    plot_auc_comparison,
+    plot_generalisation_gap,
+    plot_gradient_norms,
+    plot_phase_diagram,
+)
+
+
+def learning_rate_vs_size_figures(inputs, params, outputs) -> None:
+    summary = pd.read_csv(inputs.summary)
+    heatmap = heatmap_settings(params.settings)
+    x, y, metric = heatmap["x"], heatmap["y"], heatmap["metric"]
+    # NB13's numbers are for real data only; beside a simulation they mislead.
+    nb13 = (x, y, metric) == ("learning_rate", "n_train", "accuracy")
+    plot_heatmap(
+        summary,
+        x,
+        y,
+        metric,
+        _paths(outputs, "accuracy_heatmap"),
+        reference=NB13_ACCURACY if nb13 and params.real_data else None,
+        reference_label="Mehta et al. NB13 (published)",
+        warnings=grid_edge_warnings(summary, metric),
+    )
+    panels = _panels(params.points, inputs.histories, order=(y, x))
+    plot_learning_curves(panels, _paths(outputs, "learning_curves"))
+    plot_roc_overlay(inputs.metrics, _paths(outputs, "roc_overlay"))
+
+
+def feature_sets_figures(inputs, params, outputs) -> None:
+    table = auc_comparison_table(pd.read_csv(inputs.summary))
+    write_table(table, outputs["auc_table"])
+    plot_auc_comparison(table, _paths(outputs, "auc_comparison"))
+    # One seed per setting keeps the ROC overlay readable.
+    runs = pd.read_csv(inputs.table)
+    first_seed = set(runs.loc[runs["seed"] == runs["seed"].min(), "point"])
+    metrics = [path for path in inputs.metrics if Path(path).parent.name in first_seed]
+    plot_roc_overlay(metrics, _paths(outputs, "roc_overlay"))
+
+
+def regularisation_figures(inputs, params, outputs) -> None:
+    summary = pd.read_csv(inputs.summary)
+    settings = _varied(summary)
+    panels = _panels(params.points, inputs.histories, order=settings)
+    plot_learning_curves(panels, _paths(outputs, "learning_curves"))
+    plot_generalisation_gap(summary, settings, _paths(outputs, "generalisation_gap"))
+
+
+def activations_figures(inputs, params, outputs) -> None:
+    runs = [
+        {
+            "activation": settings["activation"],
+            "depth": len(settings["hidden_layers"]),
+            "gradients": path,
+        }
+        for settings, path in zip(params.points.values(), inputs.gradients, strict=True)
+    ]
+    plot_gradient_norms(runs, _paths(outputs, "gradient_norms"))
+    summary = pd.read_csv(inputs.summary)
+    plot_heatmap(
+        summary,
+        "depth",
+        "activation",
+        "accuracy",
+        _paths(outputs, "accuracy_heatmap"),
+        warnings=grid_edge_warnings(summary, "accuracy"),
+    )
+
+
+def initialisation_figures(inputs, params, outputs) -> None:
+    summary = pd.read_csv(inputs.summary)
+    bias_scales = sorted(summary["bias_scale"].unique())
+    boundary = dict(
+        zip(bias_scales, order_chaos_boundary(bias_scales).tolist(), strict=True)
+    )
+    plot_phase_diagram(summary, boundary, _paths(outputs, "phase_diagram"))
+
+
+def _paths(outputs, figure: str) -> list[str]:
+    return [outputs[f"{figure}_png"], outputs[f"{figure}_pdf"]]
+
+
+def _varied(summary: pd.DataFrame) -> list[str]:
+    return [axis for axis in AXIS_COLUMNS if axis in summary and axis != "seed"]
+
+
+def _panels(points: dict, histories: list[str], order) -> dict[str, list[str]]:
+    """Learning curves grouped by setting (seeds together), in ``order``'s order.
+
+    Panels are sorted by the settings in ``order``, the first descending (as
+    a heat-map's rows read top to bottom), the rest ascending.
+    """
+    groups = defaultdict(list)
+    for settings, path in zip(points.values(), histories, strict=True):
+        key = tuple(settings[axis] for axis in order)
+        groups[key].append(path)
+
+    def sort_key(key):
+        first, *rest = (_sortable(value) for value in key)
+        rank, value = first
+        return ((rank, -value) if rank == 1 else first, *rest)
+
+    return {
+        setting_label(dict(zip(order, key, strict=True))): groups[key]
+        for key in sorted(groups, key=sort_key)
+    }
+
+
+def _sortable(value) -> tuple:
+    """Settings of mixed kinds in one order: None, then numbers, then text."""
+    if value is None:
+        return (0, 0)
+    if isinstance(value, int | float):
+        return (1, value)
+    return (2, str(value))

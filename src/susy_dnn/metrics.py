@@ -1,0 +1,67 @@
+"""Classifier metrics on the test set and the training events, and their file."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import accuracy_score, log_loss, roc_auc_score, roc_curve
+
+from .atomic import atomic_path
+from .events import read_events
+
+# Background efficiencies at which the ROC curve is stored: log-spaced, so the
+# high-rejection end that physics analyses care about keeps its detail.
+ROC_BACKGROUND_EFFICIENCIES = np.concatenate([[0.0], np.logspace(-4, 0, 161)])
+
+BACKGROUND_REJECTIONS = {"90": 0.90, "99": 0.99}
+
+
+def classifier_metrics(y_true: np.ndarray, p_signal: np.ndarray) -> tuple[dict, dict]:
+    """Metrics (accuracy cut at 0.5, ROC AUC, log-loss, signal efficiencies) and ROC.
+
+    ``signal_efficiency_at_XX_rejection`` is the fraction of signal kept where
+    the cut rejects XX% of the background (ROC curve interpolated).
+    """
+    fpr, tpr, _ = roc_curve(y_true, p_signal)
+    metrics = {
+        "n_events": int(len(y_true)),
+        "accuracy": float(accuracy_score(y_true, p_signal >= 0.5)),
+        "roc_auc": float(roc_auc_score(y_true, p_signal)),
+        "log_loss": float(log_loss(y_true, p_signal, labels=[0, 1])),
+    }
+    for percent, rejection in BACKGROUND_REJECTIONS.items():
+        efficiency = np.interp(1.0 - rejection, fpr, tpr)
+        metrics[f"signal_efficiency_at_{percent}_rejection"] = float(efficiency)
+    roc = {
+        "background_efficiency": ROC_BACKGROUND_EFFICIENCIES.tolist(),
+        "signal_efficiency": np.interp(ROC_BACKGROUND_EFFICIENCIES, fpr, tpr).tolist(),
+    }
+    return metrics, roc
+
+
+def score_classifier(
+    name: str, point: dict, predict, data, training: dict, provenance: dict
+) -> dict:
+    """Test metrics and ROC, plus the same metrics on the training events.
+
+    The training-set metrics (on the first ``n_train`` rows, the ones it was
+    trained on) against the test metrics give the generalisation gap.
+    """
+    x_test, y_test = read_events(data["test"], point["features"])
+    metrics, roc = classifier_metrics(y_test, predict(x_test))
+    x_train, y_train = read_events(data["train"], point["features"], point["n_train"])
+    training_metrics, _ = classifier_metrics(y_train, predict(x_train))
+    return {
+        "point": name,
+        "settings": point,
+        "metrics": metrics,
+        "training_set_metrics": training_metrics,
+        "roc": roc,
+        "training": training,
+        "provenance": provenance,
+    }
+
+
+def write_report(report: dict, path: str | Path) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(report, indent=2) + "\n")
