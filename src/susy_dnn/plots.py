@@ -168,7 +168,8 @@ def plot_learning_curves(
                 color="C0",
                 alpha=0.2,
             )
-        axes.set_title(title, fontsize=8)
+        # Titles of many settings must wrap to stay inside their panel.
+        axes.set_title(textwrap.fill(title, 45), fontsize=8)
         axes.grid(alpha=0.3)
     for axes in grid.flat[len(panels) :]:
         axes.set_visible(False)
