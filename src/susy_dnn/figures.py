@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .aggregate import AXIS_COLUMNS, write_table
+from .aggregate import write_table
 from .plots import plot_heatmap, plot_learning_curves, plot_roc_overlay, setting_label
 from .studies import (
     NB13_ACCURACY,
     grid_edge_warnings,
     heatmap_settings,
     order_chaos_boundary,
+    varied_axes,
 )
 from .study_plots import (
     auc_comparison_table,
@@ -61,7 +62,7 @@ def feature_sets_figures(inputs, params, outputs) -> None:
 
 def regularisation_figures(inputs, params, outputs) -> None:
     summary = pd.read_csv(inputs.summary)
-    settings = _varied(summary)
+    settings = varied_axes(summary)
     panels = _panels(params.points, inputs.histories, order=settings)
     plot_learning_curves(panels, _paths(outputs, "learning_curves"))
     plot_generalisation_gap(summary, settings, _paths(outputs, "generalisation_gap"))
@@ -99,10 +100,6 @@ def initialisation_figures(inputs, params, outputs) -> None:
 
 def _paths(outputs, figure: str) -> list[str]:
     return [outputs[f"{figure}_png"], outputs[f"{figure}_pdf"]]
-
-
-def _varied(summary: pd.DataFrame) -> list[str]:
-    return [axis for axis in AXIS_COLUMNS if axis in summary and axis != "seed"]
 
 
 def _panels(points: dict, histories: list[str], order) -> dict[str, list[str]]:

@@ -6,10 +6,13 @@ the best point sits on the edge of a numeric axis, and holds the published
 numbers that our results are shown beside.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
-from .aggregate import AXIS_COLUMNS
+from .aggregate import AXIS_COLUMNS, metrics_table, write_table
+from .atomic import atomic_path
 from .errors import ConfigError
 from .grid import check_axis, expand_grid, format_value, study_points
 
@@ -230,3 +233,35 @@ def order_chaos_boundary(
             low, high = (middle, high) if chi(middle, sigma_b) < 1 else (low, middle)
         boundary.append(0.5 * (low + high))
     return np.array(boundary)
+
+
+def aggregate_study(
+    metrics: list[str],
+    histories: list[str],
+    gradients: list[str],
+    metric: str,
+    outputs: dict[str, str],
+) -> list[str]:
+    """Write a study's run table, seed summary and grid-edge note.
+
+    ``histories`` and ``gradients`` are the runs' history.csv and
+    gradient_norms.csv, each in its point's directory. ``outputs`` has the
+    keys ``table``, ``summary`` and ``grid_edge``. Returns the warnings.
+    """
+    table = metrics_table(metrics, _by_point(histories), _by_point(gradients))
+    summary = summarise(table)
+    write_table(table, outputs["table"])
+    write_table(summary, outputs["summary"])
+    warnings = grid_edge_warnings(summary, metric)
+    note = "\n".join(warnings) or (
+        f"The best {metric.replace('_', ' ')} lies inside the grid on every "
+        "numeric axis with three or more values."
+    )
+    with atomic_path(outputs["grid_edge"]) as tmp:
+        tmp.write_text(note + "\n")
+    return warnings
+
+
+def _by_point(paths: list[str]) -> dict[str, str]:
+    """Files keyed by their point: the name of the directory they are in."""
+    return {Path(path).parent.name: path for path in paths}
