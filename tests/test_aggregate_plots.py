@@ -56,7 +56,7 @@ def test_metrics_table_has_a_row_per_point_with_settings(grid_results, tmp_path)
     write_table(table, tmp_path / "metrics.csv")
     table = pd.read_csv(tmp_path / "metrics.csv")
     assert len(table) == 4
-    row = table[table["point"] == "learning_rate=1e-4,n_train=100"].iloc[0]
+    row = table[table["point"] == "learning_rate~1e-4__n_train~100"].iloc[0]
     assert row["learning_rate"] == 1e-4 and row["n_train"] == 100
     assert row["hidden_layers"] == "200x100" and row["depth"] == 2
     assert row["model"] == "network"

@@ -19,8 +19,8 @@ def test_cartesian_product_with_readable_names():
     )
     assert len(points) == 6
     # Names list the varied axes in the fixed axis order, numbers canonical.
-    assert "learning_rate=1e-4,n_train=1000" in points
-    point = points["learning_rate=0.01,n_train=10000"]
+    assert "learning_rate~1e-4__n_train~1000" in points
+    point = points["learning_rate~0.01__n_train~10000"]
     assert point["learning_rate"] == 0.01 and point["n_train"] == 10000
     assert point["epochs"] == 3
     assert point["hidden_layers"] == TRAINING_DEFAULTS["hidden_layers"]
@@ -30,7 +30,7 @@ def test_cartesian_product_with_readable_names():
 def test_points_are_plain_json_values():
     points = grid_points(None, {"hidden_layers": [[300], [300, 300]], "seed": [1, 2]})
     assert json.loads(json.dumps(points)) == points
-    assert "hidden_layers=300x300,seed=2" in points
+    assert "hidden_layers~300x300__seed~2" in points
 
 
 def test_no_grid_gives_one_baseline_point():
@@ -59,7 +59,7 @@ def test_format_value(value, text):
         ({"batch_size": "big"}, None, "training.batch_size: expected a positive integer or a percentage"),
         ({"hidden_layers": [200, 0]}, None, "training.hidden_layers: expected a list of positive integers"),
         ({"width": 3}, None, "training.width: expected a training setting"),
-        (None, {"seed": [1, 1]}, "point 'seed=1' is listed twice"),
+        (None, {"seed": [1, 1]}, "point 'seed~1' is listed twice"),
         (None, {"weight_scale": [1.0, 2.0]}, "weight_scale and bias_scale only act with initializer: mean_field"),
     ],
 )  # fmt: skip

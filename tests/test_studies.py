@@ -88,8 +88,8 @@ def test_selected_studies_checks_names_and_selection():
     }
     points = selected_studies(config)
     assert list(points) == ["activations"]
-    assert set(points["activations"]) == {"activation=relu", "activation=tanh"}
-    assert points["activations"]["activation=relu"]["epochs"] == 2
+    assert set(points["activations"]) == {"activation~relu", "activation~tanh"}
+    assert points["activations"]["activation~relu"]["epochs"] == 2
     with pytest.raises(ConfigError, match="studies.dropout_study: unknown study"):
         selected_studies({"studies": {"dropout_study": {}}})
     with pytest.raises(
@@ -115,8 +115,8 @@ def test_boosting_points_follow_the_networks_features_and_seeds():
     networks = selected_studies(config)["feature_sets"]
     trees = boosting_points(networks, {"max_iter": 50})
     assert set(trees) == {
-        f"features={f},seed={s}" for f in ("low", "all") for s in (0, 1)
+        f"features~{f}__seed~{s}" for f in ("low", "all") for s in (0, 1)
     }
-    point = trees["features=low,seed=1"]
+    point = trees["features~low__seed~1"]
     assert point["model"] == "gradient_boosting" and point["max_iter"] == 50
     assert point["max_leaf_nodes"] == 31 and point["seed"] == 1

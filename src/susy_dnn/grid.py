@@ -4,7 +4,8 @@ The config's ``training`` block sets a value for every axis (falling back to
 ``TRAINING_DEFAULTS``); its ``grid`` block lists the values of the axes that
 vary. A point's name lists only the varied axes, in the fixed order of
 ``AXES``, with canonical number formatting, so names are readable and stable:
-``learning_rate=1e-4,n_train=1000``.
+``learning_rate~1e-4__n_train~1000``. (No ``=`` or ``,``: Snakemake passes a
+job's wildcards to cluster jobs as ``name=value,name=value``.)
 """
 
 import itertools
@@ -103,7 +104,7 @@ def point_name(varied: dict) -> str:
     """Readable, stable directory name of a point from its varied axes."""
     if not varied:
         return BASELINE_NAME
-    return ",".join(f"{axis}={format_value(value)}" for axis, value in varied.items())
+    return "__".join(f"{axis}~{format_value(value)}" for axis, value in varied.items())
 
 
 def format_value(value) -> str:

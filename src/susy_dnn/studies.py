@@ -144,21 +144,18 @@ def varied_axes(table: pd.DataFrame) -> list[str]:
 def summarise(table: pd.DataFrame) -> pd.DataFrame:
     """Mean and std of every metric over seeds, one row per setting.
 
-    Columns: the varied settings, ``seeds`` (how many runs), then
+    Columns: every setting but the seed (constant ones too, so a figure can
+    use an axis that did not vary), ``seeds`` (how many runs), then
     ``<metric>_mean`` and ``<metric>_std`` (std is 0 for a single seed).
     """
-    axes = varied_axes(table)
+    axes = [axis for axis in AXIS_COLUMNS if axis in table and axis != "seed"]
     metrics = [metric for metric in SUMMARY_METRICS if metric in table]
-    grouped = table.groupby(axes, dropna=False, sort=True) if axes else None
-    if grouped is None:
-        table = table.assign(_all=0)
-        grouped = table.groupby("_all")
+    grouped = table.groupby(axes, dropna=False, sort=True)
     summary = grouped[metrics].agg(["mean", "std"])
     summary.columns = [f"{metric}_{statistic}" for metric, statistic in summary.columns]
     summary = summary.fillna({f"{m}_std": 0.0 for m in metrics})
     summary.insert(0, "seeds", grouped.size())
-    summary = summary.reset_index()
-    return summary.drop(columns="_all", errors="ignore")
+    return summary.reset_index()
 
 
 def grid_edge_warnings(summary: pd.DataFrame, metric: str) -> list[str]:
