@@ -18,7 +18,7 @@ from susy_dnn.scaler import Standardiser
 from susy_dnn.train import build_model, train_point
 
 
-def _write_events(path, n_rows, seed):
+def write_events(path, n_rows, seed):
     """Signal is shifted in every feature, so a network can learn it."""
     rng = np.random.default_rng(seed)
     label = rng.integers(0, 2, n_rows)
@@ -36,7 +36,7 @@ def sample(tmp_path_factory):
         ("validation", 500, 2),
         ("test", 800, 3),
     ]:
-        _write_events(folder / f"{name}.parquet", rows, seed)
+        write_events(folder / f"{name}.parquet", rows, seed)
     return folder
 
 

@@ -18,8 +18,13 @@ def configure(threads: int, seed: int) -> None:
     if keras.backend.backend() == "tensorflow":
         import tensorflow as tf
 
-        tf.config.threading.set_intra_op_parallelism_threads(threads)
-        tf.config.threading.set_inter_op_parallelism_threads(threads)
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
+        except RuntimeError:
+            # TensorFlow already ran in this process (as in a test session):
+            # its pools are fixed; a rule's own process never gets here.
+            pass
         # Same config, same numbers: deterministic kernels on CPU and GPU.
         tf.config.experimental.enable_op_determinism()
     elif keras.backend.backend() == "torch":

@@ -37,6 +37,7 @@ TRAINING_DEFAULTS = {
     "initializer": "glorot_uniform",
     "weight_scale": 1.0,
     "bias_scale": 0.0,
+    "mixed_precision": False,
     "seed": 0,
 }
 
@@ -252,5 +253,6 @@ _CHECKS = {
     "initializer": _name_from(INITIALIZERS),
     "weight_scale": _positive_number,
     "bias_scale": _non_negative_number,
+    "mixed_precision": _boolean,
     "seed": _seed,
 }
