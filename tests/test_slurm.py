@@ -10,27 +10,21 @@ import subprocess
 import sys
 
 import pytest
-from test_workflow import make_workdir
+from test_workflow import TINY_CONFIG, make_workdir
 
-TINY = {
-    "dataset": {"source": "simulation", "path": None},
-    "simulation": {
-        "events": 4000,
-        "signal_fraction": 0.458,
-        "seed": 1,
-        "reference": None,
-    },
-    "split": {"method": "fraction", "validation": 0.1, "test": 0.2, "seed": 2},
-    "run_studies": ["learning_rate_vs_size"],
-    # Both axes named: cluster jobs merge this file into config/config.yaml.
-    "studies": {
+# The workflow tests' tiny config, one study of two points; both grid axes are
+# named because cluster jobs merge this file into config/config.yaml.
+TINY = dict(
+    TINY_CONFIG,
+    simulation=dict(TINY_CONFIG["simulation"], reference=None),
+    run_studies=["learning_rate_vs_size"],
+    studies={
         "learning_rate_vs_size": {
             "training": {"n_train": 500, "epochs": 2, "hidden_layers": [8]},
             "grid": {"learning_rate": [0.01, 0.1], "n_train": [500]},
         }
     },
-    "resources": {"train_threads": 1},
-}
+)
 
 
 def slurm_is_up() -> bool:
