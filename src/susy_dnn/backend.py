@@ -6,6 +6,7 @@ Keras (thread pools, deterministic kernels, which device runs) lives here.
 """
 
 import keras
+import numpy as np
 
 
 def configure(threads: int, seed: int) -> None:
@@ -34,52 +35,81 @@ def configure(threads: int, seed: int) -> None:
     keras.utils.set_random_seed(seed)
 
 
-def kernel_gradient_norms(model: keras.Model, x, y) -> list[float]:
-    """L2 norm of d(loss)/d(kernel) for every Dense layer, input to output.
+def backpropagated_errors(model: keras.Model, x, y) -> list[tuple[float, float]]:
+    """The lecture's backpropagation diagnostic for every Dense layer, input to output.
 
-    The loss is the mean binary cross-entropy on ``x``, ``y`` with the model in
-    inference mode, so measuring draws no dropout masks and leaves the
-    training's random sequence untouched.
+    For layer l with weighted input z^l = a^(l-1) W^l + b^l, returns
+    (RMS of Delta^l, RMS of dE/dW^l): Delta^l = de/dz^l is the backpropagated
+    error of each event's loss e (the lecture's Eq. I-II; at the output,
+    Delta^L = p - y), its RMS taken over events and neurons; dE/dW^l =
+    mean over events of a^(l-1) (x) Delta^l (Eq. III) is the gradient of the
+    mean loss, its RMS taken per weight, so that layers of different shapes
+    compare. The loss is the data's binary cross-entropy (no L2 penalty) with
+    the model in inference mode: measuring draws no dropout masks.
     """
-    kernels = [
-        layer.kernel for layer in model.layers if isinstance(layer, keras.layers.Dense)
-    ]
+    dense = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    x = keras.ops.convert_to_tensor(x, dtype="float32")
+    y = keras.ops.convert_to_tensor(y, dtype="float32")
+    # A zero added to every weighted input: the loss's gradient with respect to
+    # it is Delta^l, per event and neuron.
+    shifts = [keras.ops.zeros((x.shape[0], layer.units)) for layer in dense]
+
+    def total_loss(shifts):
+        """Summed per-event loss, and the input a^(l-1) of every Dense layer."""
+        a, inputs = x, []
+        for layer in model.layers:
+            if isinstance(layer, keras.layers.InputLayer):
+                continue
+            if not isinstance(layer, keras.layers.Dense):
+                a = keras.ops.cast(layer(a, training=False), "float32")
+                continue
+            inputs.append(a)
+            z = keras.ops.matmul(a, keras.ops.cast(layer.kernel, "float32"))
+            if layer.use_bias:
+                z = z + keras.ops.cast(layer.bias, "float32")
+            z = z + shifts[len(inputs) - 1]
+            a = z if layer is dense[-1] else layer.activation(z)
+        # The output layer's z is the logit: the loss from it stays exact
+        # where the probability would round to 0 or 1.
+        losses = keras.losses.binary_crossentropy(y, a, from_logits=True)
+        return keras.ops.sum(losses), inputs
+
+    deltas, inputs = _gradients(total_loss, shifts)
+    errors = []
+    for delta, a in zip(deltas, inputs, strict=True):
+        delta = np.asarray(keras.ops.convert_to_numpy(delta), dtype=np.float64)
+        a = np.asarray(keras.ops.convert_to_numpy(a), dtype=np.float64)
+        weight_gradient = a.T @ delta / len(delta)
+        errors.append((_rms(delta), _rms(weight_gradient)))
+    return errors
+
+
+def _rms(values: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(values))))
+
+
+def _gradients(function, shifts):
+    """Gradient of ``function(shifts)[0]`` with respect to ``shifts``, and its aux."""
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf
 
         with tf.GradientTape() as tape:
-            loss = _mean_loss(y, model(x, training=False))
-        gradients = tape.gradient(loss, [kernel.value for kernel in kernels])
-    elif backend == "jax":
+            tape.watch(shifts)
+            value, aux = function(shifts)
+        return tape.gradient(value, shifts), aux
+    if backend == "jax":
         import jax
 
-        trainable = [variable.value for variable in model.trainable_variables]
-        fixed = [variable.value for variable in model.non_trainable_variables]
-
-        def loss_of(values):
-            predictions, _ = model.stateless_call(values, fixed, x, training=False)
-            return _mean_loss(y, predictions)
-
-        by_variable = jax.grad(loss_of)(trainable)
-        positions = {id(v): i for i, v in enumerate(model.trainable_variables)}
-        gradients = [by_variable[positions[id(kernel)]] for kernel in kernels]
-    elif backend == "torch":
+        return jax.grad(function, has_aux=True)(shifts)
+    if backend == "torch":
         import torch
 
-        model.zero_grad()
-        _mean_loss(y, model(x, training=False)).backward()
-        gradients = [kernel.value.grad for kernel in kernels]
-        model.zero_grad()
-        with torch.no_grad():
-            gradients = [gradient.clone() for gradient in gradients]
-    else:
-        raise NotImplementedError(f"gradient norms on Keras backend {backend!r}")
-    return [float(keras.ops.convert_to_numpy(keras.ops.norm(g))) for g in gradients]
-
-
-def _mean_loss(y, predictions):
-    return keras.ops.mean(keras.losses.binary_crossentropy(y, predictions))
+        shifts = [shift.detach().requires_grad_(True) for shift in shifts]
+        value, aux = function(shifts)
+        gradients = torch.autograd.grad(value, shifts)
+        return gradients, [a.detach() for a in aux]
+    raise NotImplementedError(f"backpropagated errors on Keras backend {backend!r}")
 
 
 def accelerator() -> str | None:

@@ -16,7 +16,8 @@ from .columns import FEATURE_SETS
 from .errors import ConfigError
 
 OPTIMIZERS = ("sgd", "sgd_momentum", "adam")
-INITIALIZERS = ("glorot_uniform", "baldi", "mean_field")
+INITIALIZERS = ("glorot_uniform", "pytorch_default", "baldi", "mean_field")
+DROPOUT_PLACEMENTS = ("every_layer", "top_layer")
 
 # NB13 of Mehta et al.: 18-200-100 ReLU, dropout 0.5, SGD with momentum 0.8,
 # batch = 1% of the training size, 10 epochs.
@@ -26,10 +27,15 @@ TRAINING_DEFAULTS = {
     "hidden_layers": [200, 100],
     "activation": "relu",
     "dropout": 0.5,
+    "dropout_placement": "every_layer",
     "batch_norm": False,
     "l2": 0.0,
     "optimizer": "sgd_momentum",
     "momentum": 0.8,
+    "final_momentum": None,
+    "momentum_ramp_epochs": 200,
+    "learning_rate_decay": 1.0,
+    "min_learning_rate": 1.0e-6,
     "batch_size": "1%",
     "epochs": 10,
     "patience": None,
@@ -45,7 +51,6 @@ AXES = tuple(TRAINING_DEFAULTS)
 
 BASELINE_NAME = "baseline"
 
-_NAME_SAFE = re.compile(r"^[A-Za-z0-9_+-]+$")
 _BATCH_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
 
 
@@ -211,11 +216,27 @@ def _name_from(choices):
     return check
 
 
+# The activations of keras.activations (Keras 3.15) that act unit by unit, so
+# fit any hidden layer; tests check that Keras resolves each. Left out:
+# softmax, log_softmax and sparsemax (normalise across the layer), glu (halves
+# the layer, needs an even width) and threshold (needs arguments). A static
+# list: importing Keras to ask it costs seconds at every workflow start.
+HIDDEN_ACTIVATIONS = (
+    "celu", "elu", "exponential", "gelu", "hard_shrink", "hard_sigmoid",
+    "hard_silu", "hard_swish", "hard_tanh", "leaky_relu", "linear",
+    "log_sigmoid", "mish", "relu", "relu6", "selu", "sigmoid", "silu",
+    "soft_shrink", "softplus", "softsign", "sparse_plus", "sparse_sigmoid",
+    "squareplus", "swish", "tanh", "tanh_shrink",
+)  # fmt: skip
+
+
 def _activation(value):
-    """a Keras activation name (relu, tanh, sigmoid, elu, leaky_relu, ...)"""
-    if not isinstance(value, str) or not _NAME_SAFE.match(value):
-        return _INVALID
-    return value
+    return value if value in HIDDEN_ACTIVATIONS else _INVALID
+
+
+_activation.__doc__ = "a Keras activation for hidden layers, one of " + ", ".join(
+    HIDDEN_ACTIVATIONS
+)
 
 
 def _boolean(value):
@@ -224,11 +245,23 @@ def _boolean(value):
 
 
 def _batch_size(value):
-    """a positive integer or a percentage of n_train such as '1%'"""
+    """a positive integer or a percentage of n_train in (0%, 100%] such as '1%'"""
     if isinstance(value, str):
         match = _BATCH_PERCENT.match(value)
-        return value if match and float(match.group(1)) > 0 else _INVALID
+        return value if match and 0 < float(match.group(1)) <= 100 else _INVALID
     return _positive_integer(value)
+
+
+def _decay_factor(value):
+    """a number >= 1 (the learning rate is divided by it after every batch)"""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 1:
+        return _INVALID
+    return float(value)
+
+
+def _optional_fraction(value):
+    """null (constant momentum) or a number in [0, 1)"""
+    return None if value is None else _fraction(value)
 
 
 def _patience(value):
@@ -242,10 +275,15 @@ _CHECKS = {
     "hidden_layers": _layer_widths,
     "activation": _activation,
     "dropout": _fraction,
+    "dropout_placement": _name_from(DROPOUT_PLACEMENTS),
     "batch_norm": _boolean,
     "l2": _non_negative_number,
     "optimizer": _name_from(OPTIMIZERS),
     "momentum": _fraction,
+    "final_momentum": _optional_fraction,
+    "momentum_ramp_epochs": _positive_integer,
+    "learning_rate_decay": _decay_factor,
+    "min_learning_rate": _non_negative_number,
     "batch_size": _batch_size,
     "epochs": _positive_integer,
     "patience": _patience,

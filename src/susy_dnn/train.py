@@ -7,6 +7,7 @@ cross-entropy, which equals NB13's negative log-likelihood of a two-class
 softmax.
 """
 
+import hashlib
 import json
 import math
 import shutil
@@ -30,7 +31,12 @@ from .scaler import Standardiser
 # network, 2 cores); the per-epoch history is the same.
 STEPS_PER_EXECUTION = 16
 
-HISTORY_COLUMNS = ("loss", "accuracy", "val_loss", "val_accuracy")
+# ``loss`` and ``val_loss`` are the data's binary cross-entropy: Keras's own
+# loss adds the L2 penalty (to the validation loss too), which would shift the
+# curves of regularised runs by the very gap they are meant to show. The
+# penalty after each epoch is its own column.
+HISTORY_COLUMNS = ("loss", "accuracy", "val_loss", "val_accuracy", "l2_penalty")
+KERAS_HISTORY_KEYS = {"loss": "data_loss", "val_loss": "val_data_loss"}
 
 
 def build_model(
@@ -38,6 +44,7 @@ def build_model(
     hidden_layers: list[int],
     activation: str = "relu",
     dropout: float = 0.0,
+    dropout_placement: str = "every_layer",
     batch_norm: bool = False,
     l2: float = 0.0,
     initializer: str = "glorot_uniform",
@@ -46,8 +53,14 @@ def build_model(
 ) -> keras.Model:
     """Dense → [BatchNorm] → activation → [Dropout] per hidden layer; sigmoid out.
 
+    Dropout follows every hidden layer (``every_layer``) or only the top one,
+    the input of the output layer (``top_layer``, Baldi et al.). The L2
+    penalty acts on the weights of every layer, the output layer's included
+    (as Baldi et al.'s weight decay).
+
     ``initializer`` draws the starting weights: ``glorot_uniform`` (Keras's
-    default), ``baldi`` (Baldi et al. 2014: normal with std 0.1 in the first
+    default), ``pytorch_default`` (PyTorch's nn.Linear, as in NB13: weights
+    and biases uniform in ±1/√fan-in), ``baldi`` (Baldi et al. 2014: normal with std 0.1 in the first
     layer, 0.05 in the other hidden layers, 0.001 in the output layer, zero
     biases) or ``mean_field`` (weights normal with variance σ_w²/fan-in, biases
     normal with variance σ_b², σ_w = ``weight_scale``, σ_b = ``bias_scale``:
@@ -78,7 +91,8 @@ def build_model(
             raise ConfigError(
                 f"config key activation: {activation!r} is not a Keras activation"
             ) from None
-        if dropout > 0:
+        top = depth == len(hidden_layers)
+        if dropout > 0 and (dropout_placement == "every_layer" or top):
             x = layers.Dropout(dropout, name=f"dropout_{depth}")(x)
         fan_in = width
     kernel, bias = _initializers(initializer, 0, fan_in, weight_scale, bias_scale)
@@ -89,6 +103,7 @@ def build_model(
         dtype="float32",
         kernel_initializer=kernel,
         bias_initializer=bias,
+        kernel_regularizer=regulariser,
         name="signal_probability",
     )(x)
     return keras.Model(inputs, outputs, name="susy_classifier")
@@ -96,6 +111,10 @@ def build_model(
 
 def _initializers(name: str, depth: int, fan_in: int, weight_scale, bias_scale):
     """Kernel and bias initialisers of hidden layer ``depth`` (0: the output)."""
+    if name == "pytorch_default":
+        bound = 1 / math.sqrt(fan_in)
+        uniform = initializers.RandomUniform(-bound, bound)
+        return uniform, initializers.RandomUniform(-bound, bound)
     if name == "baldi":
         std = {0: 0.001, 1: 0.1}.get(depth, 0.05)
         return initializers.RandomNormal(stddev=std), "zeros"
@@ -106,7 +125,34 @@ def _initializers(name: str, depth: int, fan_in: int, weight_scale, bias_scale):
     return "glorot_uniform", "zeros"
 
 
-def make_optimizer(name: str, learning_rate: float, momentum: float):
+@keras.saving.register_keras_serializable(package="susy_dnn")
+class DecayPerBatch(keras.optimizers.schedules.LearningRateSchedule):
+    """Baldi et al.'s schedule: ``initial`` divided by ``factor`` after every
+    batch, never below ``floor``."""
+
+    def __init__(self, initial: float, factor: float, floor: float):
+        self.initial, self.factor, self.floor = initial, factor, floor
+
+    def __call__(self, step):
+        # exp(-step log f), not f**-step: float32 cannot hold f = 1.0000002.
+        steps = keras.ops.cast(step, "float32")
+        rate = self.initial * keras.ops.exp(-steps * math.log(self.factor))
+        return keras.ops.maximum(rate, self.floor)
+
+    def get_config(self) -> dict:
+        return {"initial": self.initial, "factor": self.factor, "floor": self.floor}
+
+
+def momentum_at(point: dict, epoch: int) -> float:
+    """Momentum of epoch ``epoch`` (from 0): constant, or rising linearly from
+    ``momentum`` to ``final_momentum`` over ``momentum_ramp_epochs``."""
+    if point["final_momentum"] is None:
+        return point["momentum"]
+    progress = min(epoch / point["momentum_ramp_epochs"], 1.0)
+    return point["momentum"] + (point["final_momentum"] - point["momentum"]) * progress
+
+
+def make_optimizer(name: str, learning_rate, momentum: float):
     if name == "sgd":
         return optimizers.SGD(learning_rate=learning_rate)
     if name == "sgd_momentum":
@@ -147,7 +193,9 @@ def train_point(
     x_val, y_val = read_events(validation_path, point["features"])
     scaler = Standardiser.fit(FEATURE_SETS[point["features"]], x_train)
     x_train, x_val = scaler.transform(x_train), scaler.transform(x_val)
-    x_probe, y_probe = x_train[:GRADIENT_BATCH], y_train[:GRADIENT_BATCH, None]
+    # Labels as a column, the shape of the network's output.
+    y_train, y_val = y_train[:, None], y_val[:, None]
+    x_probe, y_probe = x_train[:GRADIENT_BATCH], y_train[:GRADIENT_BATCH]
 
     device = backend.accelerator()
     if point["mixed_precision"]:
@@ -157,10 +205,11 @@ def train_point(
         else:
             print("mixed_precision is for GPUs; no GPU here: training in float32")
     checkpoint = Checkpoint(Path(outputs["model"]).parent / CHECKPOINT_DIR)
-    model, state = checkpoint.load()
+    made_by = fingerprint(point, [train_path, validation_path])
+    model, state = checkpoint.load(made_by)
     if model is None:
         model = _compiled_model(point, x_train.shape[1], device)
-        state = TrainingState()
+        state = TrainingState(fingerprint=made_by)
         state.record_gradients(model, x_probe, y_probe, epoch=0)
     else:
         print(f"resuming after epoch {state.epochs_done} from {checkpoint.folder}")
@@ -170,8 +219,13 @@ def train_point(
     for epoch in range(state.epochs_done, point["epochs"]):
         if point["patience"] and state.epochs_without_improvement >= point["patience"]:
             break  # early stopping
+        if state.diverged_epoch:
+            break
         order = np.random.default_rng([point["seed"], epoch]).permutation(len(x_train))
-        _seed_dropout(model, point["seed"], epoch)
+        seed_dropout(model, point["seed"], epoch)
+        if point["final_momentum"] is not None:
+            model.optimizer.momentum = momentum_at(point, epoch)
+            model.train_function = None  # the momentum is traced in: retrace
         result = model.fit(
             x_train[order],
             y_train[order],
@@ -181,14 +235,22 @@ def train_point(
             validation_data=(x_val, y_val),
             shuffle=False,
             verbose=2,
+            # Stop within the epoch once the loss is NaN or infinite.
+            callbacks=[keras.callbacks.TerminateOnNaN()],
         )
-        state.add_epoch(result.history)
-        state.record_gradients(model, x_probe, y_probe, epoch=epoch + 1)
+        state.add_epoch(result.history, _penalty(model))
+        if state.diverged():
+            # The lecture's chaotic regime: a result to report, not a crash.
+            print(f"training diverged in epoch {state.epochs_done}: loss not finite")
+            state.diverged_epoch = state.epochs_done
+        else:
+            state.record_gradients(model, x_probe, y_probe, epoch=epoch + 1)
         improved = state.track_validation_loss()
         state.seconds += time.perf_counter() - started
         started = time.perf_counter()
         checkpoint.save(model, state, save_best=improved and bool(point["patience"]))
-    if point["patience"] and state.best_epoch:
+    restored = point["patience"] and state.best_epoch and not state.diverged_epoch
+    if restored:
         # As Keras's EarlyStopping(restore_best_weights=True): keep the best
         # epoch (there is none if the validation loss was never finite).
         model.load_weights(checkpoint.best_weights(state))
@@ -202,6 +264,10 @@ def train_point(
         "device": device or "CPU",
         "threads": threads,
         "epochs_run": state.epochs_done,
+        # The epoch whose weights were kept (early stopping), else null.
+        "restored_epoch": state.best_epoch if restored else None,
+        # The epoch in which the loss became NaN or infinite, else null.
+        "diverged_epoch": state.diverged_epoch,
         "training_seconds": round(state.seconds, 3),
     }
     with atomic_path(outputs["info"]) as tmp:
@@ -216,18 +282,24 @@ def _compiled_model(point: dict, n_features: int, device: str | None) -> keras.M
         point["hidden_layers"],
         activation=point["activation"],
         dropout=point["dropout"],
+        dropout_placement=point["dropout_placement"],
         batch_norm=point["batch_norm"],
         l2=point["l2"],
         initializer=point["initializer"],
         weight_scale=point["weight_scale"],
         bias_scale=point["bias_scale"],
     )
+    learning_rate = point["learning_rate"]
+    if point["learning_rate_decay"] != 1.0:
+        learning_rate = DecayPerBatch(
+            learning_rate, point["learning_rate_decay"], point["min_learning_rate"]
+        )
     model.compile(
         optimizer=make_optimizer(
-            point["optimizer"], point["learning_rate"], point["momentum"]
+            point["optimizer"], learning_rate, momentum_at(point, 0)
         ),
         loss="binary_crossentropy",
-        metrics=["accuracy"],
+        metrics=[keras.metrics.BinaryCrossentropy(name="data_loss"), "accuracy"],
         steps_per_execution=STEPS_PER_EXECUTION,
         # XLA was 30x slower on CPU here; on a GPU let Keras decide.
         jit_compile="auto" if device else False,
@@ -235,20 +307,47 @@ def _compiled_model(point: dict, n_features: int, device: str | None) -> keras.M
     return model
 
 
-def _seed_dropout(model: keras.Model, seed: int, epoch: int) -> None:
-    """Dropout masks of an epoch from (seed, epoch), not from earlier epochs."""
-    for layer in model.layers:
+def seed_dropout(model: keras.Model, seed: int, epoch: int) -> None:
+    """Dropout masks of an epoch from (seed, epoch), not from earlier epochs.
+
+    Keras draws batch k's mask with the seed state plus [0, k]. Each dropout
+    layer starts every epoch at [stream, 0], its stream a hash of (seed,
+    epoch, layer): masks differ across layers, batches and epochs, and depend
+    on nothing else, so a resumed run replays them exactly.
+    """
+    for index, layer in enumerate(model.layers):
         generator = getattr(layer, "seed_generator", None)
         if generator is not None:
+            stream = np.random.SeedSequence([seed, epoch, index]).generate_state(1)[0]
+            # 31 bits: a valid seed for signed and unsigned seed dtypes alike.
+            state = [int(stream) >> 1, 0]
             generator.state.assign(
-                keras.ops.convert_to_tensor([seed, epoch], dtype=generator.state.dtype)
+                keras.ops.convert_to_tensor(state, dtype=generator.state.dtype)
             )
+
+
+def _penalty(model: keras.Model) -> float:
+    """The L2 penalty added to the loss, at the current weights."""
+    if not model.losses:
+        return 0.0
+    return float(keras.ops.convert_to_numpy(keras.ops.sum(model.losses)))
+
+
+def fingerprint(point: dict, inputs: list[str | Path]) -> str:
+    """sha256 of a point's settings and its input files' contents."""
+    digest = hashlib.sha256(json.dumps(point, sort_keys=True).encode())
+    for path in inputs:
+        with open(path, "rb") as file:
+            digest.update(hashlib.file_digest(file, "sha256").digest())
+    return digest.hexdigest()
 
 
 @dataclass
 class TrainingState:
     """Everything about a training run that the model file does not hold."""
 
+    # What made the run: a checkpoint of other settings or inputs is not resumed.
+    fingerprint: str = ""
     epochs_done: int = 0
     history: dict[str, list[float]] = field(
         default_factory=lambda: {key: [] for key in HISTORY_COLUMNS}
@@ -257,17 +356,24 @@ class TrainingState:
     best_val_loss: float = math.inf
     best_epoch: int = 0
     epochs_without_improvement: int = 0
+    diverged_epoch: int | None = None
     seconds: float = 0.0
 
-    def add_epoch(self, history: dict[str, list[float]]) -> None:
-        for key in HISTORY_COLUMNS:
-            self.history[key].append(float(history[key][-1]))
+    def add_epoch(self, history: dict[str, list[float]], penalty: float) -> None:
+        for key in HISTORY_COLUMNS[:-1]:
+            value = history[KERAS_HISTORY_KEYS.get(key, key)][-1]
+            self.history[key].append(float(value))
+        self.history["l2_penalty"].append(penalty)
         self.epochs_done += 1
 
+    def diverged(self) -> bool:
+        return not all(math.isfinite(self.history[k][-1]) for k in HISTORY_COLUMNS)
+
     def record_gradients(self, model, x, y, epoch: int) -> None:
-        norms = backend.kernel_gradient_norms(model, x, y)
+        errors = backend.backpropagated_errors(model, x, y)
         self.gradient_rows += [
-            [epoch, layer, norm] for layer, norm in enumerate(norms, 1)
+            [epoch, layer, delta, weight]
+            for layer, (delta, weight) in enumerate(errors, 1)
         ]
 
     def track_validation_loss(self) -> bool:
@@ -293,10 +399,20 @@ class Checkpoint:
         self.folder = folder
         self.state_path = folder / "state.json"
 
-    def load(self) -> tuple[keras.Model | None, TrainingState | None]:
+    def load(
+        self, fingerprint: str
+    ) -> tuple[keras.Model | None, TrainingState | None]:
+        """The checkpoint, if there is one and ``fingerprint`` made it."""
         if not self.state_path.exists():
             return None, None
         state = TrainingState(**json.loads(self.state_path.read_text()))
+        if state.fingerprint != fingerprint:
+            print(
+                f"discarding {self.folder}: it was made with other settings or "
+                "input files; training from the start"
+            )
+            self.remove()
+            return None, None
         model = keras.saving.load_model(self._model_path(state.epochs_done))
         return model, state
 
@@ -329,9 +445,17 @@ class Checkpoint:
         return self.folder / f"best-epoch-{epoch}.weights.h5"
 
 
+GRADIENT_COLUMNS = ("epoch", "layer", "delta_rms", "weight_gradient_rms")
+
+
 def write_gradient_norms(rows: list[list], path: str | Path) -> None:
-    lines = ["epoch,layer,gradient_norm"]
-    lines += [f"{epoch},{layer},{norm:.6g}" for epoch, layer, norm in rows]
+    """Per layer (1 = first hidden, last = output) and epoch (0 = before
+    training): RMS of the backpropagated error Delta and of the weight gradient."""
+    lines = [",".join(GRADIENT_COLUMNS)]
+    lines += [
+        f"{epoch},{layer},{delta:.6g},{weight:.6g}"
+        for epoch, layer, delta, weight in rows
+    ]
     with atomic_path(path) as tmp:
         tmp.write_text("\n".join(lines) + "\n")
 
