@@ -5,7 +5,6 @@ names exactly the packages its rule's code imports, and pins the versions
 that requirements.txt installs with pip.
 """
 
-import ast
 import re
 import sys
 from pathlib import Path
@@ -13,8 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from susy_dnn.code_version import imported_modules
+
 REPO = Path(__file__).resolve().parents[1]
-PACKAGE = REPO / "src" / "susy_dnn"
 
 # Import name -> conda-forge package; None: the standard library or our package.
 CONDA_NAMES = {
@@ -59,36 +59,6 @@ def rules_and_envs() -> dict[str, tuple[Path, Path]]:
 
 
 RULES = rules_and_envs()
-
-
-def imported_modules(path: Path, seen: set[Path] | None = None) -> set[str]:
-    """Top-level modules imported by ``path`` and the package modules it uses."""
-    seen = set() if seen is None else seen
-    if path in seen:
-        return set()
-    seen.add(path)
-    modules = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:  # relative: another module of our package
-                names = [f"susy_dnn.{node.module or ''}".rstrip(".")]
-                names += [f"susy_dnn.{alias.name}" for alias in node.names]
-            else:
-                names = [node.module]
-                names += [f"{node.module}.{alias.name}" for alias in node.names]
-        else:
-            continue
-        for name in names:
-            top = name.split(".")[0]
-            if top != "susy_dnn":
-                modules.add(top)
-                continue
-            module = PACKAGE.joinpath(*name.split(".")[1:]).with_suffix(".py")
-            if module.exists():
-                modules |= imported_modules(module, seen)
-    return modules
 
 
 def conda_packages(script: Path) -> set[str]:

@@ -1,11 +1,13 @@
 import json
 
+import numpy as np
 import pytest
 
 from susy_dnn.errors import ConfigError
 from susy_dnn.grid import (
     AXES,
     BASELINE_NAME,
+    HIDDEN_ACTIVATIONS,
     TRAINING_DEFAULTS,
     batch_size_for,
     format_value,
@@ -57,6 +59,10 @@ def test_format_value(value, text):
         (None, {"features": ["low", "some"]}, r"grid.features\[1\]: expected one of low, high, all"),
         ({"dropout": 1.0}, None, r"training.dropout: expected a number in \[0, 1\)"),
         ({"batch_size": "big"}, None, "training.batch_size: expected a positive integer or a percentage"),
+        ({"batch_size": "150%"}, None, r"training.batch_size: expected .* percentage of n_train in \(0%, 100%\] .*, got '150%'"),
+        ({"batch_size": "0%"}, None, "training.batch_size: expected a positive integer or a percentage"),
+        (None, {"activation": ["relu", "relux"]}, r"grid.activation\[1\]: expected a Keras activation for hidden layers, one of celu, elu, .*, tanh_shrink, got 'relux'"),
+        ({"activation": "softmax"}, None, "training.activation: expected a Keras activation for hidden layers"),
         ({"hidden_layers": [200, 0]}, None, "training.hidden_layers: expected a list of positive integers"),
         ({"width": 3}, None, "training.width: expected a training setting"),
         (None, {"seed": [1, 1]}, "point 'seed~1' is listed twice"),
@@ -72,3 +78,22 @@ def test_batch_size_as_percentage_of_training_size():
     assert batch_size_for("1%", 100_000) == 1000
     assert batch_size_for("1%", 50) == 1
     assert batch_size_for(256, 100_000) == 256
+
+
+def test_batch_size_may_be_the_whole_training_set():
+    assert grid_points({"batch_size": "100%"}, None)["baseline"]["batch_size"] == "100%"
+    assert batch_size_for("100%", 500) == 500
+
+
+def test_every_listed_activation_is_a_keras_activation_for_any_layer():
+    """The static list must not drift from Keras: each name resolves and acts
+    unit by unit (keeps the shape of an odd-width layer)."""
+    keras = pytest.importorskip("keras")
+    layer = keras.ops.convert_to_tensor(np.linspace(-2, 2, 10).reshape(2, 5))
+    for name in HIDDEN_ACTIVATIONS:
+        activation = keras.activations.get(name)
+        assert callable(activation), name
+        assert tuple(activation(layer).shape) == (2, 5), name
+    assert set(grid_points(None, {"activation": list(HIDDEN_ACTIVATIONS)})) == {
+        f"activation~{name}" for name in HIDDEN_ACTIVATIONS
+    }

@@ -120,3 +120,31 @@ def test_boosting_points_follow_the_networks_features_and_seeds():
     point = trees["features~low__seed~1"]
     assert point["model"] == "gradient_boosting" and point["max_iter"] == 50
     assert point["max_leaf_nodes"] == 31 and point["seed"] == 1
+
+
+@pytest.mark.parametrize(
+    ("study", "block", "owner"),
+    [
+        ("learning_rate_vs_size", "gradient_boosting", "feature_sets"),
+        ("activations", "gradient_boosting", "feature_sets"),
+        ("feature_sets", "heatmap", "learning_rate_vs_size"),
+        ("regularisation", "heatmap", "learning_rate_vs_size"),
+    ],
+)
+def test_a_block_under_the_wrong_study_names_the_key(study, block, owner):
+    config = {"studies": {study: {block: {}}}}
+    with pytest.raises(ConfigError) as error:
+        selected_studies(config)
+    assert str(error.value) == (
+        f"config key studies.{study}.{block}: only the {owner} study uses it"
+    )
+
+
+def test_each_block_under_its_own_study_is_accepted():
+    config = {
+        "studies": {
+            "learning_rate_vs_size": {"heatmap": {"x": "learning_rate"}},
+            "feature_sets": {"gradient_boosting": {"max_iter": 10}},
+        }
+    }
+    assert set(selected_studies(config)) == {"learning_rate_vs_size", "feature_sets"}

@@ -16,6 +16,8 @@ from conftest import REAL_ROWS
 from http_server import serving
 from test_download import BODY, SHA256
 
+from susy_dnn.grid import HIDDEN_ACTIVATIONS
+
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 WORKFLOW_FILES = ("Snakefile", "workflow", "config", "envs", "src", "slurm")
@@ -258,6 +260,57 @@ def test_bad_config_value_names_the_key(tmp_path):
         "expected a positive number, got 'fast'"
     )
     assert message in run.stdout + run.stderr
+
+
+ACTIVATIONS = TINY_STUDIES["activations"]
+BAD_CONFIGS = {
+    "unknown_activation": (
+        {"studies": {"activations": dict(ACTIVATIONS, grid={"activation": ["relu", "relux"]})}},
+        "config key studies.activations.grid.activation[1]: expected a Keras "
+        f"activation for hidden layers, one of {', '.join(HIDDEN_ACTIVATIONS)}, "
+        "got 'relux'",
+    ),
+    "batch_size_over_100_percent": (
+        {"studies": {"activations": dict(ACTIVATIONS, training=dict(SMALL, batch_size="150%"))}},
+        "config key studies.activations.training.batch_size: expected a positive "
+        "integer or a percentage of n_train in (0%, 100%] such as '1%', got '150%'",
+    ),
+    "split_leaves_no_training_set": (
+        {"split": dict(TINY_CONFIG["split"], validation=0.5, test=0.5)},
+        "config key split: expected validation + test fractions below 1 (the rest "
+        "is the training set), got 0.5 + 0.5 = 1",
+    ),
+    "n_train_over_the_training_split": (
+        {"studies": {"learning_rate_vs_size": dict(
+            TINY_STUDIES["learning_rate_vs_size"],
+            grid={"learning_rate": [1e-5, 1e-2], "n_train": [500, 5000]},
+        )}},
+        "config key studies.learning_rate_vs_size.grid.n_train: 5000 training "
+        "events requested (point 'learning_rate~1e-5__n_train~5000'), but the "
+        "split leaves 4200 of the 6000 simulated events; lower n_train, raise "
+        "simulation.events or shrink split.validation and split.test",
+    ),
+    "gradient_boosting_outside_feature_sets": (
+        {"studies": {"activations": dict(ACTIVATIONS, gradient_boosting={"max_iter": 20})}},
+        "config key studies.activations.gradient_boosting: only the feature_sets "
+        "study uses it",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize("case", list(BAD_CONFIGS))
+def test_config_error_stops_the_dry_run(case, tmp_path):
+    """Errors that would otherwise surface only after simulation or in a queue."""
+    (tmp_path / "run").mkdir()
+    changes, message = BAD_CONFIGS[case]
+    run = run_snakemake(
+        make_workdir(tmp_path / "run", dict(TINY_CONFIG, **changes)), "--dry-run"
+    )
+    assert run.returncode != 0
+    output = run.stdout + run.stderr
+    assert message in output, output[-3000:]
+    assert "rule " not in output  # stopped before building any job
 
 
 @pytest.mark.workflow

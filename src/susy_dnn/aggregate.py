@@ -15,8 +15,17 @@ METRIC_COLUMNS = (
     "signal_efficiency_at_90_rejection",
     "signal_efficiency_at_99_rejection",
     "n_events",
+    "n_signal",
 )
-TRAINING_COLUMNS = ("epochs_run", "training_seconds", "device")
+# Validation metrics choose the settings; the test metrics report them.
+VALIDATION_COLUMNS = ("accuracy", "roc_auc", "log_loss")
+TRAINING_COLUMNS = (
+    "epochs_run",
+    "restored_epoch",
+    "diverged_epoch",
+    "training_seconds",
+    "device",
+)
 
 # The settings, plus two read off them: the number of hidden layers, and the
 # kind of model (a network, or the gradient-boosted trees baseline).
@@ -28,13 +37,16 @@ def metrics_table(
     histories: dict[str, str | Path] | None = None,
     gradients: dict[str, str | Path] | None = None,
 ) -> pd.DataFrame:
-    """One row per point: settings, test and training-set metrics, training facts.
+    """One row per point: settings, test, validation (``val_``) and training-set
+    (``train_``) metrics, training facts.
 
-    Where a point's learning curve (``histories``) and gradient norms
-    (``gradients``) are given, it also gets the final training and validation
-    loss and the ratio of the first to the last layer's gradient norm before
-    training (``gradient_ratio_initial``) and after it (``_final``). The
-    generalisation gap is training minus test accuracy.
+    Where a point's learning curve (``histories``) and gradient diagnostics
+    (``gradients``) are given, it also gets the training and validation loss
+    of the kept epoch (the last, or the best one early stopping restored) and
+    the ratio of the first to the last layer's RMS backpropagated error
+    Delta before training (``delta_ratio_initial``) and after it
+    (``_final``). The generalisation gap is training minus test accuracy;
+    ``diverged`` is 1 for a run whose loss became NaN or infinite.
     """
     histories, gradients = histories or {}, gradients or {}
     rows = []
@@ -51,16 +63,20 @@ def metrics_table(
             len(settings["hidden_layers"]) if "hidden_layers" in settings else 0
         )
         row.update({key: report["metrics"][key] for key in METRIC_COLUMNS})
+        for key in VALIDATION_COLUMNS:
+            row[f"val_{key}"] = report["validation_metrics"][key]
         for key, value in report.get("training_set_metrics", {}).items():
-            if key != "n_events":
+            if key not in ("n_events", "n_signal"):
                 row[f"train_{key}"] = value
         row.update({key: report["training"].get(key) for key in TRAINING_COLUMNS})
+        row["diverged"] = int(row["diverged_epoch"] is not None)
         if name in histories:
             history = pd.read_csv(histories[name])
-            row["final_loss"] = history["loss"].iloc[-1]
-            row["final_val_loss"] = history["val_loss"].iloc[-1]
+            kept = row["restored_epoch"] or len(history)
+            row["final_loss"] = history["loss"].iloc[kept - 1]
+            row["final_val_loss"] = history["val_loss"].iloc[kept - 1]
         if name in gradients:
-            row.update(_gradient_ratios(pd.read_csv(gradients[name])))
+            row.update(_delta_ratios(pd.read_csv(gradients[name])))
         rows.append(row)
     table = pd.DataFrame(rows).sort_values("point", ignore_index=True)
     if "train_accuracy" in table:
@@ -68,12 +84,13 @@ def metrics_table(
     return table
 
 
-def _gradient_ratios(norms: pd.DataFrame) -> dict[str, float]:
+def _delta_ratios(errors: pd.DataFrame) -> dict[str, float]:
+    """First over last (output) layer's RMS Delta, before and after training."""
     ratios = {}
-    for label, epoch in (("initial", 0), ("final", norms["epoch"].max())):
-        layers = norms[norms["epoch"] == epoch].sort_values("layer")
-        values = layers["gradient_norm"].to_numpy()
-        ratios[f"gradient_ratio_{label}"] = values[0] / values[-1]
+    for label, epoch in (("initial", 0), ("final", errors["epoch"].max())):
+        layers = errors[errors["epoch"] == epoch].sort_values("layer")
+        values = layers["delta_rms"].to_numpy()
+        ratios[f"delta_ratio_{label}"] = values[0] / values[-1]
     return ratios
 
 

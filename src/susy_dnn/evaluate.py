@@ -23,8 +23,9 @@ def evaluate_point(
 ) -> dict:
     """Score the network in ``trained`` and write metrics.json.
 
-    ``data`` holds the ``train`` and ``test`` Parquet files; ``trained`` the
-    paths written by train_point: ``model``, ``scaler`` and ``info``.
+    ``data`` holds the ``train``, ``validation`` and ``test`` Parquet files;
+    ``trained`` the paths written by train_point: ``model``, ``scaler`` and
+    ``info``.
     """
     backend.configure(threads, point["seed"])
     scaler = Standardiser.load(trained["scaler"])

@@ -11,12 +11,18 @@ from pathlib import Path
 import pandas as pd
 
 from .aggregate import write_table
-from .plots import plot_heatmap, plot_learning_curves, plot_roc_overlay, setting_label
+from .grid import setting_label
+from .plots import plot_heatmap, plot_learning_curves, plot_roc_overlay
 from .studies import (
-    NB13_ACCURACY,
+    BALDI_AUC,
+    NB13_SOURCE,
+    best_setting,
     grid_edge_warnings,
     heatmap_settings,
+    mean_field_delta_ratio,
+    nb13_by_training_size,
     order_chaos_boundary,
+    selection_metric,
     varied_axes,
 )
 from .study_plots import (
@@ -33,16 +39,19 @@ def learning_rate_vs_size_figures(inputs, params, outputs) -> None:
     heatmap = heatmap_settings(params.settings)
     x, y, metric = heatmap["x"], heatmap["y"], heatmap["metric"]
     # NB13's numbers are for real data only; beside a simulation they mislead.
+    # They sit at NB13's training size, 0.8 N of the N rows it read.
     nb13 = (x, y, metric) == ("learning_rate", "n_train", "accuracy")
+    best = best_setting(summary, metric)
     plot_heatmap(
         summary,
         x,
         y,
         metric,
         _paths(outputs, "accuracy_heatmap"),
-        reference=NB13_ACCURACY if nb13 and params.real_data else None,
-        reference_label="Mehta et al. NB13 (published)",
+        reference=nb13_by_training_size() if nb13 and params.real_data else None,
+        reference_label=f"{NB13_SOURCE}\n(trained on 0.8 N, tested on 0.2 N rows)",
         warnings=grid_edge_warnings(summary, metric),
+        selected=(best[x], best[y]),
     )
     panels = _panels(params.points, inputs.histories, order=(y, x))
     plot_learning_curves(panels, _paths(outputs, "learning_curves"))
@@ -50,7 +59,10 @@ def learning_rate_vs_size_figures(inputs, params, outputs) -> None:
 
 
 def feature_sets_figures(inputs, params, outputs) -> None:
-    table = auc_comparison_table(pd.read_csv(inputs.summary))
+    # Published AUCs only beside results on the same (real) data.
+    table = auc_comparison_table(
+        pd.read_csv(inputs.summary), BALDI_AUC if params.real_data else None
+    )
     write_table(table, outputs["auc_table"])
     plot_auc_comparison(table, _paths(outputs, "auc_comparison"))
     # One seed per setting keeps the ROC overlay readable.
@@ -69,6 +81,7 @@ def regularisation_figures(inputs, params, outputs) -> None:
 
 
 def activations_figures(inputs, params, outputs) -> None:
+    metric = selection_metric("activations", params.settings)
     runs = [
         {
             "activation": settings["activation"],
@@ -79,13 +92,15 @@ def activations_figures(inputs, params, outputs) -> None:
     ]
     plot_gradient_norms(runs, _paths(outputs, "gradient_norms"))
     summary = pd.read_csv(inputs.summary)
+    best = best_setting(summary, metric)
     plot_heatmap(
         summary,
         "depth",
         "activation",
-        "accuracy",
+        metric,
         _paths(outputs, "accuracy_heatmap"),
-        warnings=grid_edge_warnings(summary, "accuracy"),
+        warnings=grid_edge_warnings(summary, metric),
+        selected=(best["depth"], best["activation"]),
     )
 
 
@@ -95,7 +110,18 @@ def initialisation_figures(inputs, params, outputs) -> None:
     boundary = dict(
         zip(bias_scales, order_chaos_boundary(bias_scales).tolist(), strict=True)
     )
-    plot_phase_diagram(summary, boundary, _paths(outputs, "phase_diagram"))
+    # Mean-field theory needs equal hidden widths: the study's network.
+    widths = next(iter(params.points.values()))["hidden_layers"]
+    theory = {
+        (w, b): mean_field_delta_ratio(w, b, len(widths), widths[-1])
+        for w in summary["weight_scale"].unique()
+        for b in bias_scales
+    }
+    # On the boundary (chi_1 = 1) only the output layer's fan-in remains.
+    critical_ratio = mean_field_delta_ratio(1.0, 0.0, 0, widths[-1])
+    plot_phase_diagram(
+        summary, boundary, theory, critical_ratio, _paths(outputs, "phase_diagram")
+    )
 
 
 def _paths(outputs, figure: str) -> list[str]:

@@ -133,6 +133,27 @@ def format_value(value) -> str:
     return str(value)
 
 
+AXIS_LABELS = {
+    "learning_rate": "learning rate",
+    "n_train": "training events",
+    "hidden_layers": "hidden layers",
+    "batch_size": "batch size",
+    "l2": "L2 weight",
+}
+
+
+def axis_label(axis: str) -> str:
+    """An axis as words: ``learning rate``."""
+    return AXIS_LABELS.get(axis, axis.replace("_", " "))
+
+
+def setting_label(settings: dict) -> str:
+    """``learning rate 0.01, training events 1000``: a panel or legend label."""
+    return ", ".join(
+        f"{axis_label(axis)} {format_value(v)}" for axis, v in settings.items()
+    )
+
+
 def check_value(axis: str, value, key: str):
     """Validate one axis value; return it as a plain Python value."""
     check_axis(axis, key)

@@ -1,4 +1,4 @@
-"""Classifier metrics on the test set and the training events, and their file."""
+"""Classifier metrics on the test, validation and training events, and their file."""
 
 import json
 from pathlib import Path
@@ -25,6 +25,7 @@ def classifier_metrics(y_true: np.ndarray, p_signal: np.ndarray) -> tuple[dict, 
     fpr, tpr, _ = roc_curve(y_true, p_signal)
     metrics = {
         "n_events": int(len(y_true)),
+        "n_signal": int(np.sum(y_true == 1)),
         "accuracy": float(accuracy_score(y_true, p_signal >= 0.5)),
         "roc_auc": float(roc_auc_score(y_true, p_signal)),
         "log_loss": float(log_loss(y_true, p_signal, labels=[0, 1])),
@@ -42,19 +43,35 @@ def classifier_metrics(y_true: np.ndarray, p_signal: np.ndarray) -> tuple[dict, 
 def score_classifier(
     name: str, point: dict, predict, data, training: dict, provenance: dict
 ) -> dict:
-    """Test metrics and ROC, plus the same metrics on the training events.
+    """Test metrics and ROC, plus the same metrics on the validation and
+    training events.
 
-    The training-set metrics (on the first ``n_train`` rows, the ones it was
-    trained on) against the test metrics give the generalisation gap.
+    ``data`` holds the ``train``, ``validation`` and ``test`` Parquet files.
+    Settings are chosen on the validation metrics; the test metrics report
+    the chosen one. The training-set metrics (on the first ``n_train`` rows,
+    the ones it was trained on) against the test metrics give the
+    generalisation gap. A run that diverged (``training["diverged_epoch"]``)
+    is scored as what is left of it: a constant classifier at the training
+    events' signal fraction (accuracy of the majority class, AUC 0.5).
     """
-    x_test, y_test = read_events(data["test"], point["features"])
-    metrics, roc = classifier_metrics(y_test, predict(x_test))
     x_train, y_train = read_events(data["train"], point["features"], point["n_train"])
+    if training.get("diverged_epoch"):
+        signal_fraction = float(np.mean(y_train))
+
+        def predict(x):
+            return np.full(len(x), signal_fraction)
+
+    scores = {}
+    for part in ("test", "validation"):
+        x, y = read_events(data[part], point["features"])
+        scores[part] = classifier_metrics(y, predict(x))
     training_metrics, _ = classifier_metrics(y_train, predict(x_train))
+    metrics, roc = scores["test"]
     return {
         "point": name,
         "settings": point,
         "metrics": metrics,
+        "validation_metrics": scores["validation"][0],
         "training_set_metrics": training_metrics,
         "roc": roc,
         "training": training,

@@ -16,15 +16,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from .atomic import atomic_path  # noqa: E402
-from .grid import format_value  # noqa: E402
-
-AXIS_LABELS = {
-    "learning_rate": "learning rate",
-    "n_train": "training events",
-    "hidden_layers": "hidden layers",
-    "batch_size": "batch size",
-    "l2": "L2 weight",
-}
+from .grid import axis_label, format_value  # noqa: E402
 
 
 def save_figure(figure, paths: list[str | Path]) -> None:
@@ -34,10 +26,6 @@ def save_figure(figure, paths: list[str | Path]) -> None:
         with atomic_path(path, suffix=suffix) as tmp:
             figure.savefig(tmp, format=suffix.lstrip("."), dpi=150)
     plt.close(figure)
-
-
-def _label(axis: str) -> str:
-    return AXIS_LABELS.get(axis, axis.replace("_", " "))
 
 
 def _sorted_values(table: pd.DataFrame, axis: str) -> list:
@@ -53,20 +41,28 @@ def plot_heatmap(
     reference: dict | None = None,
     reference_label: str = "",
     warnings: list[str] = (),
+    selected: tuple | None = None,
 ) -> None:
-    """Mean ``metric`` over the grid cells spanned by settings ``x`` and ``y``.
+    """Mean test ``metric`` over the grid cells spanned by settings ``x`` and ``y``.
 
     ``summary`` is a studies.summarise table (``<metric>_mean``, ``_std``,
-    ``seeds``); settings other than ``x`` and ``y`` are averaged per cell.
+    ``seeds``, ``diverged_mean``); settings other than ``x`` and ``y`` are
+    averaged per cell. Cells whose runs diverged say so. ``selected`` (the
+    x and y values of the setting chosen on the validation data) is framed.
     ``reference`` ({y value: {x value: number}}) adds a panel of published
     numbers on the same colour scale; ``warnings`` are printed under the maps.
     """
-    cells = summary.pivot_table(
-        index=y, columns=x, values=[f"{metric}_mean", f"{metric}_std"], aggfunc="mean"
+    summary = summary.assign(
+        diverged_mean=summary.get("diverged_mean", pd.Series(0.0, summary.index))
     )
+    needed = [f"{metric}_mean", f"{metric}_std", "diverged_mean"]
+    cells = summary.pivot_table(index=y, columns=x, values=needed, aggfunc="mean")
     rows, columns = _sorted_values(summary, y), _sorted_values(summary, x)
-    mean = cells[f"{metric}_mean"].reindex(index=rows, columns=columns).to_numpy(float)
-    std = cells[f"{metric}_std"].reindex(index=rows, columns=columns).to_numpy(float)
+
+    def grid(column: str) -> np.ndarray:
+        return cells[column].reindex(index=rows, columns=columns).to_numpy(float)
+
+    mean, std, diverged = (grid(column) for column in needed)
     as_percent = metric.endswith("accuracy")
     scale = 100 if as_percent else 1
     seeds = int(summary["seeds"].min())
@@ -95,16 +91,20 @@ def plot_heatmap(
         )
         axes.set_xticks(range(len(columns)), [format_value(v) for v in columns])
         axes.set_yticks(range(len(rows)), [format_value(v) for v in rows])
-        axes.set_xlabel(_label(x))
-        axes.set_ylabel(_label(y))
+        axes.set_xlabel(axis_label(x))
+        axes.set_ylabel(axis_label(y))
         axes.set_title(f"{title}\n{label}" if len(panels) > 1 else title)
         middle = 0.5 * (low + high)
         digits = ".1f" if as_percent else ".3f"
+        ours = label == "this workflow"
         for (row, column), value in np.ndenumerate(values):
             if np.isfinite(value):
                 text = format(value, digits)
                 if spread is not None:
                     text += "\n± " + format(spread[row, column], digits)
+                if ours and diverged[row, column] > 0:
+                    share = diverged[row, column]
+                    text += "\ndiverged" if share == 1 else f"\n{share:.0%} diverged"
                 axes.text(
                     column,
                     row,
@@ -114,6 +114,20 @@ def plot_heatmap(
                     fontsize=8,
                     color="black" if value > middle else "white",
                 )
+        if ours and selected is not None:
+            column, row = columns.index(selected[0]), rows.index(selected[1])
+            axes.add_patch(
+                plt.Rectangle(
+                    (column - 0.5, row - 0.5),
+                    1,
+                    1,
+                    fill=False,
+                    edgecolor="red",
+                    linewidth=2.5,
+                    label="chosen on the validation set",
+                )
+            )
+            axes.legend(loc="upper left", bbox_to_anchor=(0, -0.12), fontsize=8)
     figure.colorbar(image, ax=axes_list[0].tolist(), label=title.split(",")[0])
     _add_warnings(figure, warnings)
     save_figure(figure, paths)
@@ -186,13 +200,6 @@ def plot_learning_curves(
     )
     figure.tight_layout(rect=(0, 0, 0.9, 1))
     save_figure(figure, paths)
-
-
-def setting_label(settings: dict) -> str:
-    """``learning rate 0.01, training events 1000``: a panel or legend label."""
-    return ", ".join(
-        f"{_label(axis)} {format_value(v)}" for axis, v in settings.items()
-    )
 
 
 def plot_roc_overlay(metrics_paths: list[str | Path], paths: list[str | Path]) -> None:

@@ -2,9 +2,11 @@
 
 * feature sets: our test AUC beside Baldi et al.'s published one;
 * regularisation: training against test accuracy, and the gap between them;
-* activations: gradient norm per layer (vanishing or exploding gradients);
-* initialisation: validation loss and gradient ratio over the weight and bias
-  scales, with the order-to-chaos boundary of mean-field theory.
+* activations: backpropagated error and weight gradient per layer (vanishing
+  or exploding gradients);
+* initialisation: validation loss and the first/output-layer ratio of the
+  backpropagated error over the weight and bias scales, measured and as
+  mean-field theory predicts it, with the order-to-chaos boundary.
 
 Every figure is written to each of the given paths (PNG, PDF) by ``save_figure``.
 """
@@ -17,19 +19,21 @@ from matplotlib import patheffects
 from matplotlib.ticker import MaxNLocator
 
 from .columns import FEATURE_SETS
-from .grid import format_value
+from .grid import format_value, setting_label
 
 # plots.py selects the Agg backend before importing pyplot: take pyplot from it.
-from .plots import plt, save_figure, setting_label
-from .studies import BALDI_AUC
+from .plots import plt, save_figure
+from .studies import BALDI_AUC, BALDI_SOURCE, _plain
 
-MODEL_ORDER = ("BDT", "NN", "DN")
+MODEL_ORDER = ("BDT", "NN", "NN + dropout", "DN", "DN + dropout")
 MODEL_DESCRIPTIONS = {
     "BDT": "BDT: gradient-boosted trees",
     "NN": "NN: network, 1 hidden layer",
+    "NN + dropout": "NN + dropout",
     "DN": "DN: deep network, 2+ hidden layers",
+    "DN + dropout": "DN + dropout",
 }
-MODEL_COLOURS = {"BDT": "C0", "NN": "C1", "DN": "C2"}
+MODEL_COLOURS = dict(zip(MODEL_ORDER, ("C0", "C1", "C3", "C2", "C4"), strict=True))
 FEATURE_ORDER = tuple(FEATURE_SETS)  # low, high, all
 FEATURE_DESCRIPTIONS = {
     "low": "low-level",
@@ -39,7 +43,7 @@ FEATURE_DESCRIPTIONS = {
 
 
 def auc_comparison_table(
-    summary: pd.DataFrame, published: dict = BALDI_AUC
+    summary: pd.DataFrame, published: dict | None = BALDI_AUC
 ) -> pd.DataFrame:
     """Our test AUC beside the published one, per model kind and feature set.
 
@@ -47,8 +51,10 @@ def auc_comparison_table(
     columns ``features``, ``depth`` and (where trees were trained too)
     ``model``. Each row is labelled as in Baldi et al.: ``BDT`` (gradient
     boosting), ``NN`` (a network with one hidden layer) or ``DN`` (a deeper
-    one). ``published`` maps label -> feature set -> (AUC, std); a missing
-    entry gives NaN. Rows are ordered BDT, NN, DN and low, high, all.
+    one), ``+ dropout`` where dropout was on. ``published`` maps label ->
+    feature set -> (AUC, std); a missing entry gives NaN; None (results not
+    on the paper's data) leaves the published columns out. Rows are ordered
+    as MODEL_ORDER and low, high, all.
     """
     if "depth" not in summary:
         raise ValueError(
@@ -56,11 +62,10 @@ def auc_comparison_table(
             "layer (NN) cannot be told from deeper ones (DN)"
         )
     models = summary["model"] if "model" in summary else "network"
-    labels = np.where(
-        models == "gradient_boosting",
-        "BDT",
-        np.where(summary["depth"] == 1, "NN", "DN"),
-    )
+    dropout = summary["dropout"].fillna(0) > 0 if "dropout" in summary else False
+    networks = np.where(summary["depth"] == 1, "NN", "DN")
+    networks = np.where(dropout, np.char.add(networks, " + dropout"), networks)
+    labels = np.where(models == "gradient_boosting", "BDT", networks)
     table = pd.DataFrame(
         {
             "model": labels,
@@ -77,12 +82,14 @@ def auc_comparison_table(
             "several settings of the summary share a model and feature set "
             f"(other settings vary too?): {pairs}"
         )
-    entries = [
-        published.get(model, {}).get(features, (np.nan, np.nan))
-        for model, features in zip(table["model"], table["features"], strict=True)
-    ]
-    table["published_auc"] = [auc for auc, _ in entries]
-    table["published_std"] = [std for _, std in entries]
+    if published is not None:
+        entries = [
+            published.get(model, {}).get(features, (np.nan, np.nan))
+            for model, features in zip(table["model"], table["features"], strict=True)
+        ]
+        table["published_auc"] = [auc for auc, _ in entries]
+        table["published_std"] = [std for _, std in entries]
+        table["published_source"] = BALDI_SOURCE
     order = sorted(
         table.index,
         key=lambda row: (
@@ -107,9 +114,11 @@ def plot_auc_comparison(table: pd.DataFrame, paths: list[str | Path]) -> None:
     """Grouped bars of our AUC per feature set and model, published AUC beside each.
 
     ``table`` is ``auc_comparison_table``'s output. Bars are our mean over
-    seeds with the std as error bar; the black-edged marker right of each bar
+    seeds with the std as error bar; where the table has published values
+    (results on the paper's data), the black-edged marker right of each bar
     is Baldi et al.'s value with its std.
     """
+    published = "published_auc" in table
     feature_sets = list(dict.fromkeys(table["features"]))
     models = list(dict.fromkeys(table["model"]))
     # Each feature set gets a group 0.8 wide: one slot per model, holding our
@@ -117,18 +126,11 @@ def plot_auc_comparison(table: pd.DataFrame, paths: list[str | Path]) -> None:
     slot = 0.8 / len(models)
     figure, axes = plt.subplots(figsize=(2.6 * len(feature_sets) + 5, 5))
     # Zoom in: the AUCs differ in the second decimal, bars from 0 would hide it.
-    low = np.nanmin(
-        [
-            table["auc_mean"] - table["auc_std"],
-            table["published_auc"] - table["published_std"],
-        ]
-    )
-    high = np.nanmax(
-        [
-            table["auc_mean"] + table["auc_std"],
-            table["published_auc"] + table["published_std"],
-        ]
-    )
+    ranges = [(table["auc_mean"], table["auc_std"])]
+    if published:
+        ranges.append((table["published_auc"], table["published_std"]))
+    low = np.nanmin([value - spread for value, spread in ranges])
+    high = np.nanmax([value + spread for value, spread in ranges])
     bottom = low - 0.02
     axes.set_ylim(bottom, high + 0.01)
     for model_index, model in enumerate(models):
@@ -159,16 +161,17 @@ def plot_auc_comparison(table: pd.DataFrame, paths: list[str | Path]) -> None:
                 fontsize=8,
                 color="white",
             )
-        axes.errorbar(
-            centres + 0.3 * slot,
-            rows["published_auc"],
-            yerr=rows["published_std"],
-            fmt="D",
-            color=colour,
-            markeredgecolor="black",
-            ecolor="black",
-            capsize=3,
-        )
+        if published:
+            axes.errorbar(
+                centres + 0.3 * slot,
+                rows["published_auc"],
+                yerr=rows["published_std"],
+                fmt="D",
+                color=colour,
+                markeredgecolor="black",
+                ecolor="black",
+                capsize=3,
+            )
     axes.set_xticks(
         range(len(feature_sets)),
         [
@@ -179,7 +182,10 @@ def plot_auc_comparison(table: pd.DataFrame, paths: list[str | Path]) -> None:
     )
     axes.set_xlabel("input features (how many)")
     axes.set_ylabel("test ROC AUC")
-    axes.set_title("Signal vs background: our test AUC beside Baldi et al. 2014")
+    axes.set_title(
+        "Signal vs background: our test AUC"
+        + (" beside Baldi et al. 2014" if published else "")
+    )
     axes.grid(axis="y", alpha=0.3)
     handles = [
         plt.Rectangle(
@@ -195,16 +201,19 @@ def plot_auc_comparison(table: pd.DataFrame, paths: list[str | Path]) -> None:
             color="grey",
             label=f"ours (mean ± std over {_seed_count(table)} seeds)",
         ),
-        plt.Line2D(
-            [],
-            [],
-            marker="D",
-            color="grey",
-            markeredgecolor="black",
-            linestyle="",
-            label="Baldi et al. 2014 (published, ± std)",
-        ),
     ]
+    if published:
+        handles.append(
+            plt.Line2D(
+                [],
+                [],
+                marker="D",
+                color="grey",
+                markeredgecolor="black",
+                linestyle="",
+                label=f"{BALDI_SOURCE} (± std)",
+            )
+        )
     axes.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     figure.tight_layout()
     save_figure(figure, paths)
@@ -219,15 +228,6 @@ def _seed_count(table: pd.DataFrame) -> str:
 def _row_label(row: pd.Series, setting_columns: list[str]) -> str:
     """``dropout 0.5, batch norm true``: the settings of one summary row."""
     return setting_label({column: _plain(row[column]) for column in setting_columns})
-
-
-def _plain(value):
-    """A table cell as the Python value the config gave (for ``format_value``)."""
-    # Settings left unset (None) come back from the CSV tables as NaN.
-    if pd.isna(value):
-        return None
-    # numpy scalars (np.True_, np.int64) format as their Python values.
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def plot_generalisation_gap(
@@ -304,16 +304,25 @@ def plot_generalisation_gap(
     save_figure(figure, paths)
 
 
+GRADIENT_ROWS = (
+    ("delta_rms", "RMS of Δ^l = ∂E/∂z^l\n(per neuron)"),
+    ("weight_gradient_rms", "RMS of ∂E/∂W^l\n(per weight)"),
+)
+
+
 def plot_gradient_norms(points: list[dict], paths: list[str | Path]) -> None:
-    """Gradient norm per layer after the first and the last epoch.
+    """The lecture's backpropagation diagnostic per layer, after the first and
+    the last epoch.
 
     ``points`` are dicts with ``activation``, ``depth`` (hidden layers) and
-    ``gradients`` (the CSV written during training: epoch, layer,
-    gradient_norm). One panel per activation, one colour per depth; dashed
-    after epoch 1, solid after the last epoch. Runs sharing an activation and
-    depth (seeds) are combined on the log scale the norms are drawn on: the
-    line is their geometric mean, the band ± one std of log10(norm).
-    Norms falling towards layer 1 (the input side) are vanishing gradients.
+    ``gradients`` (the CSV written during training: epoch, layer, delta_rms,
+    weight_gradient_rms). Top row: RMS of the backpropagated error Δ^l per
+    neuron; bottom row: RMS of the weight gradient per weight (both free of
+    the layers' shapes). One column per activation, one colour per depth;
+    dashed after epoch 1, solid after the last epoch. Runs sharing an
+    activation and depth (seeds) are combined on the log scale the values are
+    drawn on: the line is their geometric mean, the band ± one std of log10.
+    Values falling towards layer 1 (the input side) are vanishing gradients.
     """
     runs = {}
     for point in points:
@@ -325,35 +334,41 @@ def plot_gradient_norms(points: list[dict], paths: list[str | Path]) -> None:
         zip(depths, plt.cm.viridis(np.linspace(0, 0.85, len(depths))), strict=True)
     )
     figure, panels = plt.subplots(
-        1,
+        len(GRADIENT_ROWS),
         len(activations),
-        figsize=(4.5 * len(activations) + 1, 4.5),
-        sharey=True,
+        figsize=(4.5 * len(activations) + 1, 8),
+        sharey="row",
+        sharex=True,
         squeeze=False,
     )
-    for axes, activation in zip(panels[0], activations, strict=True):
-        for depth in depths:
-            if (activation, depth) not in runs:
-                continue
-            norms = runs[activation, depth]
-            for last, linestyle in ((False, "--"), (True, "-")):
-                layers, log_norms = _log_norms_by_layer(norms, last)
-                mean, spread = log_norms.mean(axis=0), log_norms.std(axis=0)
-                axes.plot(layers, 10**mean, linestyle, color=colours[depth], marker=".")
-                if len(norms) > 1:
-                    axes.fill_between(
-                        layers,
-                        10 ** (mean - spread),
-                        10 ** (mean + spread),
-                        color=colours[depth],
-                        alpha=0.2,
+    for (column, label), row in zip(GRADIENT_ROWS, panels, strict=True):
+        for axes, activation in zip(row, activations, strict=True):
+            for depth in depths:
+                if (activation, depth) not in runs:
+                    continue
+                norms = runs[activation, depth]
+                for last, linestyle in ((False, "--"), (True, "-")):
+                    layers, log_norms = _log_norms_by_layer(norms, column, last)
+                    mean, spread = log_norms.mean(axis=0), log_norms.std(axis=0)
+                    axes.plot(
+                        layers, 10**mean, linestyle, color=colours[depth], marker="."
                     )
-        axes.set_yscale("log")
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+                    if len(norms) > 1:
+                        axes.fill_between(
+                            layers,
+                            10 ** (mean - spread),
+                            10 ** (mean + spread),
+                            color=colours[depth],
+                            alpha=0.2,
+                        )
+            axes.set_yscale("log")
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+            axes.grid(alpha=0.3)
+        row[0].set_ylabel(label)
+    for axes, activation in zip(panels[0], activations, strict=True):
         axes.set_title(f"activation: {activation}")
+    for axes in panels[-1]:
         axes.set_xlabel("layer (1 = input side … last = output layer)")
-        axes.grid(alpha=0.3)
-    panels[0, 0].set_ylabel("gradient norm of the layer's weights")
     seeds = max(len(norms) for norms in runs.values())
     handles = [
         plt.Line2D(
@@ -376,26 +391,26 @@ def plot_gradient_norms(points: list[dict], paths: list[str | Path]) -> None:
         )
     figure.legend(handles=handles, loc="center right", fontsize=8)
     figure.suptitle(
-        "Gradient norm per layer: vanishing (small near the input) or exploding"
+        "Backpropagation per layer: vanishing (small near the input) or exploding"
     )
     figure.tight_layout(rect=(0, 0, 0.83, 1))
     save_figure(figure, paths)
 
 
 def _log_norms_by_layer(
-    norms: list[pd.DataFrame], last: bool
+    norms: list[pd.DataFrame], column: str, last: bool
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Layer numbers, and log10 of each run's norms (runs x layers).
+    """Layer numbers, and log10 of each run's ``column`` (runs x layers).
 
-    The norms are those after epoch 1, or with ``last`` after each run's own
-    last epoch (early stopping may end runs at different epochs). A zero
-    norm (a dead layer) gives NaN, leaving a gap in the line.
+    The values are those after epoch 1, or with ``last`` after each run's own
+    last epoch (early stopping and divergence may end runs at different
+    epochs). A zero (a dead layer) gives NaN, leaving a gap in the line.
     """
     rows = []
     for run in norms:
-        epoch = run["epoch"].max() if last else 1
+        epoch = run["epoch"].max() if last else min(1, run["epoch"].max())
         at_epoch = run[run["epoch"] == epoch].sort_values("layer")
-        values = at_epoch["gradient_norm"].to_numpy(dtype=float)
+        values = at_epoch[column].to_numpy(dtype=float)
         rows.append(np.log10(np.where(values > 0, values, np.nan)))
     return at_epoch["layer"].to_numpy(), np.array(rows)
 
@@ -420,17 +435,22 @@ def boundary_in_cells(weight_scales, critical) -> np.ndarray:
 def plot_phase_diagram(
     summary: pd.DataFrame,
     boundary_weight_scales: dict[float, float],
+    theory: dict[tuple[float, float], float],
+    critical_ratio: float,
     paths: list[str | Path],
 ) -> None:
-    """Validation loss and gradient ratio over weight scale × bias scale.
+    """Validation loss and backpropagated-error ratio over weight × bias scale.
 
-    Left: ``final_val_loss_mean``, the validation loss after training. Right:
-    log10 of ``gradient_ratio_initial_mean``, the first layer's gradient norm
-    over the last layer's before training: below 0 gradients vanish towards
-    the input, above 0 they explode. ``boundary_weight_scales`` maps bias
-    scales σ_b to the critical weight scale σ_w* of mean-field theory
-    (``studies.order_chaos_boundary``), interpolated between the bias scales
-    given; it is drawn as a line through the rows of both maps.
+    (a) ``final_val_loss_mean``, the validation loss after training. (b) log10
+    of ``delta_ratio_initial_mean``: RMS Δ of the first layer over that of the
+    output layer, before training. (c) mean-field theory's prediction of (b),
+    ``theory`` ({(σ_w, σ_b): ratio}, ``studies.mean_field_delta_ratio``).
+    (b) and (c) share colours centred on ``critical_ratio``, the ratio on the
+    order-to-chaos boundary (χ₁ = 1): below it errors vanish towards the
+    input, above it they explode. ``boundary_weight_scales`` maps bias scales
+    σ_b to the critical weight scale σ_w* (``studies.order_chaos_boundary``),
+    interpolated between the bias scales given; it is drawn through the rows
+    of every map.
     """
     weight_scales = sorted(summary["weight_scale"].unique())
     bias_scales = sorted(summary["bias_scale"].unique())
@@ -444,11 +464,18 @@ def plot_phase_diagram(
             dtype=float
         )
 
-    ratios = cells("gradient_ratio_initial_mean")
-    log_ratios = np.log10(np.where(ratios > 0, ratios, np.nan))
-    # Symmetric limits centre the diverging colours on 0 (no vanishing or
-    # exploding).
-    extent = np.nanmax(np.abs(log_ratios), initial=0) or 1.0
+    def log10(values: np.ndarray) -> np.ndarray:
+        return np.log10(np.where(values > 0, values, np.nan))
+
+    measured = log10(cells("delta_ratio_initial_mean"))
+    predicted = log10(
+        np.array(
+            [[theory.get((w, b), np.nan) for w in weight_scales] for b in bias_scales]
+        )
+    )
+    centre = np.log10(critical_ratio)
+    extent = np.nanmax(np.abs(np.concatenate([measured, predicted]) - centre))
+    extent = extent if np.isfinite(extent) and extent > 0 else 1.0
     known = sorted(boundary_weight_scales)
     critical = np.interp(
         bias_scales,
@@ -461,8 +488,8 @@ def plot_phase_diagram(
 
     figure, panels = plt.subplots(
         1,
-        2,
-        figsize=(2 * (1.1 * len(weight_scales) + 2.5), 0.8 * len(bias_scales) + 2.8),
+        3,
+        figsize=(3 * (1.1 * len(weight_scales) + 2.5), 0.8 * len(bias_scales) + 3.2),
     )
     _draw_heatmap(
         panels[0],
@@ -474,23 +501,26 @@ def plot_phase_diagram(
         cmap="viridis",
         decimals="{:.3f}",
     )
-    _draw_heatmap(
-        panels[1],
-        log_ratios,
-        weight_scales,
-        bias_scales,
-        title="(b) gradients before training, first / last layer\n"
-        "(< 0: vanishing, > 0: exploding)",
-        colour_label="log10(first / last layer gradient norm)",
-        cmap="RdBu_r",
-        decimals="{:+.1f}",
-        limits=(-extent, extent),
-    )
+    for axes, values, title in (
+        (panels[1], measured, "(b) measured before training"),
+        (panels[2], predicted, "(c) mean-field theory, √(χ₁^depth / width)"),
+    ):
+        _draw_heatmap(
+            axes,
+            values,
+            weight_scales,
+            bias_scales,
+            title=f"{title}\nlog10(RMS Δ, first layer / output layer)",
+            colour_label=f"log10 ratio (boundary: {centre:+.1f})",
+            cmap="RdBu_r",
+            decimals="{:+.1f}",
+            limits=(centre - extent, centre + extent),
+        )
     for axes in panels:
         _draw_boundary(axes, boundary)
     figure.suptitle(
         "Initialisation of a deep network: ordered and chaotic phases\n"
-        "(line: order-to-chaos boundary of mean-field theory)"
+        "(line: order-to-chaos boundary of mean-field theory, χ₁ = 1)"
     )
     figure.tight_layout()
     save_figure(figure, paths)

@@ -60,11 +60,12 @@ def build_model(
 
     ``initializer`` draws the starting weights: ``glorot_uniform`` (Keras's
     default), ``pytorch_default`` (PyTorch's nn.Linear, as in NB13: weights
-    and biases uniform in ±1/√fan-in), ``baldi`` (Baldi et al. 2014: normal with std 0.1 in the first
-    layer, 0.05 in the other hidden layers, 0.001 in the output layer, zero
-    biases) or ``mean_field`` (weights normal with variance σ_w²/fan-in, biases
-    normal with variance σ_b², σ_w = ``weight_scale``, σ_b = ``bias_scale``:
-    the parametrisation of the order-to-chaos phase diagram of deep networks).
+    and biases uniform in ±1/√fan-in), ``baldi`` (Baldi et al. 2014: normal
+    with std 0.1 in the first layer, 0.05 in the other hidden layers, 0.001
+    in the output layer, zero biases) or ``mean_field`` (weights normal with
+    variance σ_w²/fan-in, biases normal with variance σ_b², σ_w =
+    ``weight_scale``, σ_b = ``bias_scale``: the parametrisation of the
+    order-to-chaos phase diagram of deep networks).
     """
     regulariser = regularizers.L2(l2) if l2 > 0 else None
     inputs = keras.Input(shape=(n_features,), name="features")
@@ -399,9 +400,7 @@ class Checkpoint:
         self.folder = folder
         self.state_path = folder / "state.json"
 
-    def load(
-        self, fingerprint: str
-    ) -> tuple[keras.Model | None, TrainingState | None]:
+    def load(self, fingerprint: str) -> tuple[keras.Model | None, TrainingState | None]:
         """The checkpoint, if there is one and ``fingerprint`` made it."""
         if not self.state_path.exists():
             return None, None

@@ -14,6 +14,12 @@ rule aggregate_study:
             category="{study}",
             labels={"table": "mean ± std over seeds"},
         ),
+        selection=report(
+            "results/studies/{study}/selection.txt",
+            caption="../report/selection.rst",
+            category="{study}",
+            labels={"table": "selected setting and its test score"},
+        ),
         grid_edge=report(
             "results/studies/{study}/grid_edge.txt",
             caption="../report/grid_edge.rst",
@@ -25,8 +31,9 @@ rule aggregate_study:
     conda:
         "../../envs/aggregate.yaml"
     params:
-        metric=lambda wildcards: heatmap_settings(config["studies"][wildcards.study])[
-            "metric"
-        ],
+        metric=lambda wildcards: selection_metric(
+            wildcards.study, config["studies"][wildcards.study]
+        ),
+        code=package_code("aggregate_study.py"),
     script:
         "../scripts/aggregate_study.py"

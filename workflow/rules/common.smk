@@ -12,18 +12,34 @@ os.environ.update(
     PYTHONPATH=os.pathsep.join(filter(None, [PACKAGE_DIR, os.getenv("PYTHONPATH")]))
 )
 
+from susy_dnn.code_version import code_digest  # noqa: E402
 from susy_dnn.errors import ConfigError  # noqa: E402
+from susy_dnn.split import check_split, check_training_sizes  # noqa: E402
 from susy_dnn.studies import (  # noqa: E402
     STUDY_FIGURES,
     boosting_points,
-    heatmap_settings,
     selected_studies,
+    selection_metric,
 )
 
+
+# Snakemake reruns a job when its script changes, but the rule scripts are thin
+# adapters: the code is in src/susy_dnn. Every scripted rule therefore has a
+# `code` param, the digest of the package modules its script imports (also
+# through other modules), so that editing one reruns the jobs that use it.
+def package_code(script):
+    return code_digest(
+        Path(workflow.basedir) / "workflow" / "scripts" / script,
+        Path(PACKAGE_DIR) / "susy_dnn",
+    )
+
+
 validate(config, "../schemas/config.schema.yaml")
+check_split(config["split"])
 
 # {study: {point: settings}} for the studies this run makes.
 POINTS = selected_studies(config)
+check_training_sizes(config, POINTS)
 BOOSTING_POINTS = (
     boosting_points(
         POINTS["feature_sets"],

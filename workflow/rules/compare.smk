@@ -17,5 +17,7 @@ rule compare_simulation:
         "results/logs/compare_simulation.log",
     conda:
         "../../envs/compare_simulation.yaml"
+    params:
+        code=package_code("compare_simulation.py"),
     script:
         "../scripts/compare_simulation.py"

@@ -11,6 +11,7 @@ rule download_dataset:
         url=config["dataset"].get("url"),
         sha256=config["dataset"].get("sha256"),
         size=config["dataset"].get("size"),
+        code=package_code("download_dataset.py"),
     script:
         "../scripts/download_dataset.py"
 
@@ -30,5 +31,6 @@ rule verify_dataset:
     params:
         sha256=config["dataset"].get("sha256"),
         size=config["dataset"].get("size"),
+        code=package_code("verify_dataset.py"),
     script:
         "../scripts/verify_dataset.py"

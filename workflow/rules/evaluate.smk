@@ -1,6 +1,7 @@
 rule evaluate_model:
     input:
         train="results/data/train.parquet",
+        validation="results/data/validation.parquet",
         test="results/data/test.parquet",
         model="results/studies/{study}/points/{point}/model.keras",
         scaler="results/studies/{study}/points/{point}/scaler.json",
@@ -16,5 +17,6 @@ rule evaluate_model:
     threads: 1
     params:
         point=point_settings,
+        code=package_code("evaluate_model.py"),
     script:
         "../scripts/evaluate_model.py"

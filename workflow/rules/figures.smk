@@ -31,6 +31,7 @@ rule plot_learning_rate_vs_size:
         settings=config["studies"].get("learning_rate_vs_size", {}),
         points=lambda wildcards: POINTS["learning_rate_vs_size"],
         real_data=DATASET["source"] != "simulation",
+        code=package_code("plot_learning_rate_vs_size.py"),
     script:
         "../scripts/plot_learning_rate_vs_size.py"
 
@@ -67,6 +68,7 @@ rule plot_feature_sets:
         settings=config["studies"].get("feature_sets", {}),
         points=lambda wildcards: POINTS["feature_sets"],
         real_data=DATASET["source"] != "simulation",
+        code=package_code("plot_feature_sets.py"),
     script:
         "../scripts/plot_feature_sets.py"
 
@@ -97,6 +99,7 @@ rule plot_regularisation:
         settings=config["studies"].get("regularisation", {}),
         points=lambda wildcards: POINTS["regularisation"],
         real_data=DATASET["source"] != "simulation",
+        code=package_code("plot_regularisation.py"),
     script:
         "../scripts/plot_regularisation.py"
 
@@ -127,6 +130,7 @@ rule plot_activations:
         settings=config["studies"].get("activations", {}),
         points=lambda wildcards: POINTS["activations"],
         real_data=DATASET["source"] != "simulation",
+        code=package_code("plot_activations.py"),
     script:
         "../scripts/plot_activations.py"
 
@@ -150,5 +154,6 @@ rule plot_initialisation:
         settings=config["studies"].get("initialisation", {}),
         points=lambda wildcards: POINTS["initialisation"],
         real_data=DATASET["source"] != "simulation",
+        code=package_code("plot_initialisation.py"),
     script:
         "../scripts/plot_initialisation.py"

@@ -9,5 +9,7 @@ rule ingest_events:
         "results/benchmarks/ingest_events.tsv"
     conda:
         "../../envs/ingest.yaml"
+    params:
+        code=package_code("ingest_events.py"),
     script:
         "../scripts/ingest_events.py"

@@ -13,5 +13,6 @@ rule record_config:
         "../../envs/record_config.yaml"
     params:
         config=config,
+        code=package_code("record_config.py"),
     script:
         "../scripts/record_config.py"

@@ -11,5 +11,6 @@ rule simulate_events:
         events=config["simulation"]["events"],
         signal_fraction=config["simulation"]["signal_fraction"],
         seed=config["simulation"]["seed"],
+        code=package_code("simulate_events.py"),
     script:
         "../scripts/simulate_events.py"

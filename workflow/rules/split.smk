@@ -13,5 +13,6 @@ rule split_events:
         "../../envs/split.yaml"
     params:
         settings=config["split"],
+        code=package_code("split_events.py"),
     script:
         "../scripts/split_events.py"

@@ -17,6 +17,7 @@ rule train_model:
     threads: config["resources"]["train_threads"]
     params:
         point=point_settings,
+        code=package_code("train_model.py"),
     script:
         "../scripts/train_model.py"
 
@@ -25,6 +26,7 @@ rule train_model:
 rule train_gradient_boosting:
     input:
         train="results/data/train.parquet",
+        validation="results/data/validation.parquet",
         test="results/data/test.parquet",
     output:
         "results/studies/feature_sets/gradient_boosting/{point}/metrics.json",
@@ -37,5 +39,6 @@ rule train_gradient_boosting:
     threads: config["resources"]["train_threads"]
     params:
         point=boosting_settings,
+        code=package_code("train_gradient_boosting.py"),
     script:
         "../scripts/train_gradient_boosting.py"

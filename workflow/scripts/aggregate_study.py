@@ -1,15 +1,17 @@
-"""Rule aggregate_study: per-run table, seed summary and grid-edge check."""
+"""Rule aggregate_study: per-run table, seed summary, selection and grid-edge check."""
 
 from susy_dnn.rule_io import logged_to
 from susy_dnn.studies import aggregate_study
 
 with logged_to(snakemake.log[0]):
-    warnings = aggregate_study(
+    notes = aggregate_study(
         snakemake.input.metrics,
         snakemake.input.history,
         snakemake.input.gradient_norms,
         snakemake.params.metric,
         dict(snakemake.output.items()),
     )
+    selection, *warnings = notes
+    print(selection)
     for warning in warnings:
         print(f"WARNING ({snakemake.wildcards.study}): {warning}")

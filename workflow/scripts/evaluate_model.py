@@ -9,7 +9,7 @@ with logged_to(snakemake.log[0]):
     report = evaluate_point(
         snakemake.wildcards.point,
         snakemake.params.point,
-        {"train": snakemake.input.train, "test": snakemake.input.test},
+        {part: snakemake.input[part] for part in ("train", "validation", "test")},
         {key: snakemake.input[key] for key in ("model", "scaler", "info")},
         snakemake.output[0],
         snakemake.threads,

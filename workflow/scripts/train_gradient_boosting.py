@@ -7,7 +7,7 @@ with logged_to(snakemake.log[0]):
     report = train_gradient_boosting(
         snakemake.wildcards.point,
         snakemake.params.point,
-        {"train": snakemake.input.train, "test": snakemake.input.test},
+        {part: snakemake.input[part] for part in ("train", "validation", "test")},
         snakemake.output[0],
         snakemake.threads,
         snakemake.scriptdir,
