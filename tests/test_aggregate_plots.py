@@ -32,12 +32,20 @@ def grid_results(tmp_path):
             0.5 + (y - 0.5) * 0.1 * (index + 1) + rng.normal(0, 0.2, 500), 0.01, 0.99
         )
         metrics, roc = classifier_metrics(y, scores)
+        validation, _ = classifier_metrics(y[::-1], scores)
         report = {
             "point": name,
             "settings": point,
             "metrics": metrics,
+            "validation_metrics": validation,
             "roc": roc,
-            "training": {"epochs_run": 3, "training_seconds": 1.0, "device": "CPU"},
+            "training": {
+                "epochs_run": 3,
+                "training_seconds": 1.0,
+                "device": "CPU",
+                "restored_epoch": 2 if index == 1 else None,
+                "diverged_epoch": 3 if index == 3 else None,
+            },
         }
         (folder / "metrics.json").write_text(json.dumps(report))
         metrics_paths.append(folder / "metrics.json")
@@ -64,6 +72,16 @@ def test_metrics_table_has_a_row_per_point_with_settings(grid_results, tmp_path)
     stored = json.loads(metrics_paths[0].read_text())
     row = table[table["point"] == stored["point"]].iloc[0]
     assert row["roc_auc"] == pytest.approx(stored["metrics"]["roc_auc"], rel=1e-5)
+    assert row["val_roc_auc"] == pytest.approx(
+        stored["validation_metrics"]["roc_auc"], rel=1e-5
+    )
+    # Early stopping kept epoch 2: its losses, not the last epoch's.
+    stopped = table.set_index("point").loc["learning_rate~1e-4__n_train~1000"]
+    assert stopped["final_val_loss"] == pytest.approx(0.65)
+    assert stopped["final_loss"] == pytest.approx(0.6)
+    diverged = table.set_index("point")["diverged"]
+    assert diverged.to_dict() == {name: int(name == "learning_rate~0.01__n_train~1000")
+                                  for name in diverged.index}  # fmt: skip
 
 
 def test_mean_history_averages_runs_of_different_length(tmp_path):

@@ -4,10 +4,14 @@ import pytest
 
 from susy_dnn.errors import ConfigError
 from susy_dnn.studies import (
+    best_setting,
     boosting_points,
+    chi_1,
     grid_edge_warnings,
     order_chaos_boundary,
     selected_studies,
+    selection_note,
+    statistical_error,
     summarise,
 )
 
@@ -39,29 +43,135 @@ def test_edge_optimum_warns_and_names_the_direction():
         _runs(
             learning_rate=[1e-3, 1e-2, 1e-1],
             n_train=[1000] * 3,
-            accuracy=[0.6, 0.7, 0.8],
+            val_accuracy=[0.6, 0.7, 0.8],
         )
     )
     assert grid_edge_warnings(summary, "accuracy") == [
-        "the best accuracy lies at learning_rate = 0.1, the edge of the grid: the "
-        "optimum may lie beyond the grid; extend learning_rate above 0.1"
+        "the best validation accuracy lies at learning_rate = 0.1, the edge of "
+        "the grid: the optimum may lie beyond the grid; extend learning_rate "
+        "above 0.1 (next: 1)"
     ]
-    low = summary.assign(accuracy_mean=[0.8, 0.7, 0.6])
-    assert "extend learning_rate below 0.001" in grid_edge_warnings(low, "accuracy")[0]
+    low = summary.assign(val_accuracy_mean=[0.8, 0.7, 0.6])
+    assert (
+        "extend learning_rate below 0.001 (next: 1e-4)"
+        in grid_edge_warnings(low, "accuracy")[0]
+    )
+
+
+def test_the_validation_metric_chooses_not_the_test_metric():
+    summary = summarise(
+        _runs(
+            learning_rate=[1e-3, 1e-2, 1e-1],
+            accuracy=[0.9, 0.7, 0.6],  # test: the smallest looks best
+            val_accuracy=[0.6, 0.8, 0.7],  # validation: the middle one is
+        )
+    )
+    assert best_setting(summary, "accuracy")["learning_rate"] == 1e-2
+    assert grid_edge_warnings(summary, "accuracy") == []
+
+
+@pytest.mark.parametrize(
+    ("axis", "values", "best", "advice"),
+    [
+        # Hard bounds: nothing below them is advised.
+        ("bias_scale", [0.0, 0.3, 1.0], 0, None),
+        ("l2", [0.0, 1e-4, 1e-3], 0, None),
+        ("dropout", [0.0, 0.25, 0.5], 0, None),
+        ("depth", [1, 2, 4], 0, None),
+        # One step beyond, stopping at (or half-way to an open) bound.
+        ("depth", [2, 5, 10], 0, "extend depth below 2 (next: 1)"),
+        ("depth", [2, 5, 10], 2, "extend depth above 10 (next: 15)"),
+        ("dropout", [0.0, 0.25, 0.5], 2, "extend dropout above 0.5 (next: 0.75)"),
+        ("dropout", [0.5, 0.7, 0.9], 2, "extend dropout above 0.9 (next: 0.95)"),
+        ("weight_scale", [0.5, 1.0, 1.5], 0, "extend weight_scale below 0.5 (next: 0.25)"),
+        ("weight_scale", [1.0, 2.0, 4.0], 2, "extend weight_scale above 4 (next: 6)"),
+        # A decade beyond on log axes.
+        ("l2", [0.0, 1e-4, 1e-3], 2, "extend l2 above 0.001 (next: 0.01)"),
+        # Resources: more still helps at the top; fewer is no advice.
+        ("n_train", [1000, 10000, 100000], 2,
+         "lies at the largest n_train = 100000: more training events still help"),
+        ("n_train", [1000, 10000, 100000], 0, None),
+        ("epochs", [5, 10, 20], 2, "more epochs still help"),
+    ],
+)  # fmt: skip
+def test_grid_edge_advice_knows_each_axis(axis, values, best, advice):
+    scores = [0.7] * len(values)
+    scores[best] = 0.8
+    summary = summarise(_runs(**{axis: values, "val_accuracy": scores}))
+    warnings = grid_edge_warnings(summary, "accuracy")
+    if advice is None:
+        assert warnings == []
+    else:
+        assert len(warnings) == 1 and advice in warnings[0], warnings
+
+
+def test_boosted_trees_do_not_take_part_in_the_grid_edge_check():
+    summary = summarise(
+        _runs(
+            model=["gradient_boosting", "network", "network", "network"],
+            depth=[0, 1, 2, 4],
+            val_accuracy=[0.9, 0.7, 0.8, 0.75],
+        )
+    )
+    assert grid_edge_warnings(summary, "accuracy") == []
 
 
 def test_inside_optimum_and_short_axes_do_not_warn():
     inside = summarise(
-        _runs(learning_rate=[1e-3, 1e-2, 1e-1], accuracy=[0.6, 0.8, 0.7])
+        _runs(learning_rate=[1e-3, 1e-2, 1e-1], val_accuracy=[0.6, 0.8, 0.7])
     )
     assert grid_edge_warnings(inside, "accuracy") == []
-    two_values = summarise(_runs(n_train=[100, 1000], accuracy=[0.6, 0.8]))
+    two_values = summarise(_runs(l2=[1e-4, 1e-3], val_accuracy=[0.6, 0.8]))
     assert grid_edge_warnings(two_values, "accuracy") == []
 
 
 def test_lower_is_better_for_losses():
-    summary = summarise(_runs(l2=[0.0, 1e-4, 1e-3], log_loss=[0.5, 0.4, 0.3]))
-    assert "extend l2 above 0.001" in grid_edge_warnings(summary, "log_loss")[0]
+    summary = summarise(
+        _runs(learning_rate=[1e-4, 1e-3, 1e-2], val_log_loss=[0.5, 0.4, 0.3])
+    )
+    assert (
+        "extend learning_rate above 0.01" in grid_edge_warnings(summary, "log_loss")[0]
+    )
+
+
+def test_selection_note_gives_the_test_score_with_its_errors():
+    runs = _runs(
+        learning_rate=[1e-3, 1e-3, 1e-2, 1e-2],
+        seed=[0, 1, 0, 1],
+        val_accuracy=[0.70, 0.72, 0.78, 0.80],
+        accuracy=[0.69, 0.71, 0.775, 0.785],
+        n_events=[10000] * 4,
+        n_signal=[4580] * 4,
+    )
+    note = selection_note(summarise(runs), "accuracy").splitlines()
+    assert note[0].endswith("of 2 settings: learning rate 0.01")
+    assert note[1] == "  validation accuracy: 0.7900 ± 0.0141 (std over 2 seeds)"
+    stat = np.sqrt(0.78 * 0.22 / 10000)  # binomial, of the test sample
+    assert note[2] == (
+        f"  test accuracy: 0.7800 ± {stat:.4f} (stat., 10000 test events)"
+        " ± 0.0071 (std over 2 seeds)"
+    )
+
+
+def test_statistical_errors_match_resampling():
+    """Binomial error of an accuracy and Hanley-McNeil's of an AUC, against
+    the spread over many test samples of the same classifier."""
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(0)
+    n_signal, n_background = 400, 600
+    aucs, accuracies = [], []
+    for _ in range(400):
+        y = np.r_[np.ones(n_signal), np.zeros(n_background)]
+        scores = np.r_[rng.normal(1.0, 1, n_signal), rng.normal(0, 1, n_background)]
+        aucs.append(roc_auc_score(y, scores))
+        accuracies.append(np.mean((scores > 0.5) == y))
+    n = n_signal + n_background
+    auc_error = statistical_error("roc_auc", np.mean(aucs), n, n_signal)
+    assert auc_error == pytest.approx(np.std(aucs), rel=0.15)
+    accuracy_error = statistical_error("accuracy", np.mean(accuracies), n, n_signal)
+    assert accuracy_error == pytest.approx(np.std(accuracies), rel=0.15)
+    assert statistical_error("log_loss", 0.5, n, n_signal) is None
 
 
 def test_order_chaos_boundary_matches_mean_field_theory():
@@ -69,6 +179,8 @@ def test_order_chaos_boundary_matches_mean_field_theory():
     # the boundary is sigma_w = 1. Biases push it to larger weights.
     boundary = order_chaos_boundary(np.array([0.0, 0.3, 1.0]))
     assert boundary[0] == pytest.approx(1.0, abs=0.01)
+    # Ordered phase without biases: q* = 0, so chi_1 = sigma_w^2 exactly.
+    assert chi_1(0.5, 0.0) == pytest.approx(0.25, rel=1e-6)
     assert boundary[0] < boundary[1] < boundary[2]
     # On the boundary the slope chi_1 is 1: check by Monte Carlo sampling,
     # independently of the quadrature the function uses.

@@ -56,22 +56,22 @@ def phase_summary() -> pd.DataFrame:
     rows = [
         {"weight_scale": w, "bias_scale": b, "seeds": 2,
          "final_val_loss_mean": 0.45 + 0.05 * abs(w - 1.5) + b,
-         "gradient_ratio_initial_mean": (w / (1.2 + b)) ** 8}
+         "delta_ratio_initial_mean": (w / (1.2 + b)) ** 8}
         for b in reversed(BIAS_SCALES) for w in WEIGHT_SCALES
     ]  # fmt: skip
     return pd.DataFrame(rows).sample(frac=1, random_state=0)
 
 
 def write_gradients(path, depth: int, epochs: int, seed: int) -> None:
-    """Norms growing towards the output layer, shrinking as training goes on."""
-    rows = [
-        (epoch, layer, (1 + 0.1 * seed) * 2.0 ** (layer - depth) / (1 + epoch))
-        for epoch in range(epochs + 1)
-        for layer in range(1, depth + 2)
-    ]
-    pd.DataFrame(rows, columns=["epoch", "layer", "gradient_norm"]).to_csv(
-        path, index=False
-    )
+    """Errors growing towards the output layer, shrinking as training goes on;
+    weight gradients a tenth of them."""
+    rows = []
+    for epoch in range(epochs + 1):
+        for layer in range(1, depth + 2):
+            delta = (1 + 0.1 * seed) * 2.0 ** (layer - depth) / (1 + epoch)
+            rows.append((epoch, layer, delta, delta / 10))
+    columns = ["epoch", "layer", "delta_rms", "weight_gradient_rms"]
+    pd.DataFrame(rows, columns=columns).to_csv(path, index=False)
 
 
 def gradient_points(folder) -> list[dict]:
@@ -108,8 +108,11 @@ def test_auc_table_labels_orders_and_copies_the_numbers():
     table = auc_comparison_table(summary)
     assert list(table.columns) == [
         "model", "features", "auc_mean", "auc_std", "seeds",
-        "published_auc", "published_std",
+        "published_auc", "published_std", "published_source",
     ]  # fmt: skip
+    assert (
+        table["published_source"] == "Baldi et al. 2014, as quoted, unverified"
+    ).all()
     expected_order = [
         (model, features)
         for model in ("BDT", "NN", "DN")
@@ -141,6 +144,30 @@ def test_auc_table_gives_nan_where_nothing_is_published():
     others = table.drop(index=("DN", "all"))
     assert others["published_auc"].isna().all()
     assert others["published_std"].isna().all()
+
+
+def test_auc_table_without_published_numbers_has_no_published_columns(captured):
+    """On the simulation nothing published may stand beside our numbers."""
+    table = auc_comparison_table(feature_summary(), None)
+    assert not [column for column in table.columns if "published" in column]
+    plot_auc_comparison(table, ["unused.png"])
+    (figure,) = captured
+    axes = figure.axes[0]
+    legend = [text.get_text() for text in axes.get_legend().get_texts()]
+    assert not any("Baldi" in text for text in legend + [axes.get_title()])
+    assert not [line for line in axes.lines if line.get_marker() == "D"]
+
+
+def test_auc_table_labels_dropout_runs_as_the_paper_does():
+    summary = feature_summary().assign(dropout=0.5)
+    table = auc_comparison_table(summary)
+    assert list(dict.fromkeys(table["model"])) == [
+        "BDT",
+        "NN + dropout",
+        "DN + dropout",
+    ]
+    row = table[(table["model"] == "DN + dropout") & (table["features"] == "low")]
+    assert row["published_auc"].item() == BALDI_AUC["DN + dropout"]["low"][0]
 
 
 def test_auc_table_of_networks_only_needs_no_model_column():
@@ -183,12 +210,21 @@ def test_boundary_in_cells(x, expected):
     np.testing.assert_allclose(boundary_in_cells(weight_scales, [x]), [expected])
 
 
+def theory() -> dict:
+    """Made-up theory values, a decade below the measured ratios."""
+    return {
+        (w, b): (w / (1.2 + b)) ** 8 / 10 for w in WEIGHT_SCALES for b in BIAS_SCALES
+    }
+
+
 def test_phase_diagram_draws_the_boundary_through_the_rows(captured):
     # Given at the bottom and top rows; the middle row's is interpolated.
-    plot_phase_diagram(phase_summary(), {0.0: 1.0, 0.3: 2.5}, ["unused.png"])
+    plot_phase_diagram(
+        phase_summary(), {0.0: 1.0, 0.3: 2.5}, theory(), 0.1, ["unused.png"]
+    )
     (figure,) = captured
     maps = [axes for axes in figure.axes if axes.images]
-    assert len(maps) == 2
+    assert len(maps) == 3
     # sigma_w* = 1, 1.5, 2.5 lies in the cells of 1, 1.5, and half-way 2 to 3.
     for axes in maps:
         (line,) = axes.get_lines()
@@ -197,8 +233,15 @@ def test_phase_diagram_draws_the_boundary_through_the_rows(captured):
         texts = " ".join(text.get_text() for text in axes.texts)
         assert "ordered (vanishing gradients)" in texts
         assert "chaotic (exploding gradients)" in texts
-    # The gradient ratio's colours are centred on log10(ratio) = 0.
-    assert maps[1].images[0].norm.vmin == -maps[1].images[0].norm.vmax
+    # Measured and predicted ratios share colours centred on the boundary's
+    # ratio (log10 0.1 = -1), and the cells show log10 of what was given.
+    for axes in maps[1:]:
+        norm = axes.images[0].norm
+        assert norm.vmin + norm.vmax == pytest.approx(-2)
+    measured, predicted = (axes.images[0].get_array() for axes in maps[1:])
+    np.testing.assert_allclose(predicted, measured - 1)
+    cell = np.log10((1.0 / 1.2) ** 8)  # sigma_w = 1, sigma_b = 0: row 0, column 1
+    assert measured[0, 1] == pytest.approx(cell)
 
 
 def test_generalisation_gap_puts_the_largest_gap_on_top(captured):
@@ -222,11 +265,12 @@ def test_auc_comparison_legend_names_ours_and_the_paper(captured):
 def test_gradient_norms_average_seeds_and_use_each_runs_last_epoch(captured, tmp_path):
     plot_gradient_norms(gradient_points(tmp_path), ["unused.png"])
     (figure,) = captured
-    tanh, relu = figure.axes
+    tanh, relu, tanh_weights, relu_weights = figure.axes
     assert (tanh.get_title(), relu.get_title()) == (
         "activation: tanh",
         "activation: relu",
     )
+    assert "Δ" in tanh.get_ylabel() and "∂E/∂W" in tanh_weights.get_ylabel()
     shallow = {
         line.get_linestyle(): line
         for line in relu.get_lines()
@@ -242,6 +286,14 @@ def test_gradient_norms_average_seeds_and_use_each_runs_last_epoch(captured, tmp
     np.testing.assert_allclose(
         shallow["-"].get_ydata(), np.sqrt(1.1 / 24) * powers, rtol=1e-5
     )
+    weights = {
+        line.get_linestyle(): line
+        for line in relu_weights.get_lines()
+        if len(line.get_xdata()) == 3
+    }
+    np.testing.assert_allclose(
+        weights["-"].get_ydata(), np.sqrt(1.1 / 24) * powers / 10, rtol=1e-5
+    )
 
 
 @pytest.mark.parametrize("figure", ["auc", "gap", "gradients", "phase"])
@@ -256,6 +308,8 @@ def test_figures_are_written_as_png_and_pdf(figure, tmp_path):
     elif figure == "gradients":
         plot_gradient_norms(gradient_points(tmp_path), paths)
     else:
-        plot_phase_diagram(phase_summary(), {0.0: 1.0, 0.1: 1.2, 0.3: 1.6}, paths)
+        plot_phase_diagram(
+            phase_summary(), {0.0: 1.0, 0.1: 1.2, 0.3: 1.6}, theory(), 0.1, paths
+        )
     assert paths[0].read_bytes()[:4] == b"\x89PNG"
     assert paths[1].read_bytes()[:4] == b"%PDF"

@@ -15,7 +15,18 @@ from susy_dnn.grid import grid_points
 from susy_dnn.ingest import PARQUET_SCHEMA
 from susy_dnn.metrics import classifier_metrics
 from susy_dnn.scaler import Standardiser
-from susy_dnn.train import build_model, train_point
+from susy_dnn.studies import mean_field_delta_ratio
+from susy_dnn.train import (
+    CHECKPOINT_DIR,
+    Checkpoint,
+    DecayPerBatch,
+    TrainingState,
+    build_model,
+    fingerprint,
+    momentum_at,
+    seed_dropout,
+    train_point,
+)
 
 
 def write_events(path, n_rows, seed):
@@ -40,6 +51,9 @@ def sample(tmp_path_factory):
     return folder
 
 
+PARTS = ("train", "validation", "test")
+
+
 def _train(sample, folder, **settings):
     point = grid_points(dict({"n_train": 2000, "epochs": 3}, **settings), None)
     outputs = {
@@ -62,21 +76,19 @@ def test_training_writes_model_history_scaler_and_is_deterministic(sample, tmp_p
     point, outputs, info = _train(sample, tmp_path / "a")
     history = pd.read_csv(outputs["history"])
     assert list(history.columns) == [
-        "epoch", "loss", "accuracy", "val_loss", "val_accuracy"
+        "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "l2_penalty"
     ]  # fmt: skip
     assert history["epoch"].tolist() == [1, 2, 3]
     assert info["epochs_run"] == 3 and info["device"] == "CPU"
     assert history["loss"].iloc[-1] < history["loss"].iloc[0]
 
-    # Gradient norms of both Dense layers (hidden, output), before and after
-    # each epoch: finite and positive.
+    # Backpropagated errors and weight gradients of every Dense layer
+    # (hidden, output), before and after each epoch: finite and positive.
     norms = pd.read_csv(outputs["gradients"])
     assert sorted(set(norms["epoch"])) == [0, 1, 2, 3]
     assert sorted(set(norms["layer"])) == [1, 2, 3]
-    assert (
-        np.all(np.isfinite(norms["gradient_norm"]))
-        and (norms["gradient_norm"] > 0).all()
-    )
+    values = norms[["delta_rms", "weight_gradient_rms"]].to_numpy()
+    assert np.all(np.isfinite(values)) and (values > 0).all()
 
     # The scaler is fitted on the first n_train training rows only.
     train = pq.read_table(sample / "train.parquet").slice(0, 2000).to_pandas()
@@ -89,10 +101,16 @@ def test_training_writes_model_history_scaler_and_is_deterministic(sample, tmp_p
     assert outputs["history"].read_text() == again["history"].read_text()
 
     metrics_path = tmp_path / "metrics.json"
-    data = {part: sample / f"{part}.parquet" for part in ("train", "test")}
+    data = {part: sample / f"{part}.parquet" for part in PARTS}
     report = evaluate_point("baseline", point, data, outputs, metrics_path, threads=1)
     assert json.loads(metrics_path.read_text()) == report
     assert report["metrics"]["n_events"] == 800
+    # Validation metrics (what chooses settings) are on the validation events,
+    # and the loss is the last epoch's validation loss of the history.
+    assert report["validation_metrics"]["n_events"] == 500
+    assert report["validation_metrics"]["log_loss"] == pytest.approx(
+        history["val_loss"].iloc[-1], rel=1e-4
+    )
     # Training-set metrics are on the n_train events the network saw.
     assert report["training_set_metrics"]["n_events"] == 2000
     assert 0.7 < report["metrics"]["roc_auc"] <= 1
@@ -156,6 +174,8 @@ def test_signal_efficiency_at_background_rejection():
     [
         ("baldi", (0.1, 0.05, 0.001)),
         ("mean_field", (2 / 18**0.5, 2 / 300**0.5, 2 / 300**0.5)),
+        # Uniform in +-1/sqrt(fan-in): std 1/sqrt(3 fan-in).
+        ("pytorch_default", (1 / 54**0.5, 1 / 900**0.5, 1 / 900**0.5)),
     ],
 )
 def test_initializers_draw_weights_of_the_stated_scale(initializer, expected_std):
@@ -168,18 +188,190 @@ def test_initializers_draw_weights_of_the_stated_scale(initializer, expected_std
             std, rel=0.15
         )
     biases = keras.ops.convert_to_numpy(dense[0].bias)
-    assert np.std(biases) == (
-        pytest.approx(0.5, rel=0.2) if initializer == "mean_field" else 0
+    expected_bias_std = {"mean_field": 0.5, "pytorch_default": 1 / 54**0.5}
+    assert np.std(biases) == pytest.approx(
+        expected_bias_std.get(initializer, 0), rel=0.3
     )
 
 
 def test_vanishing_gradients_in_a_deep_sigmoid_network():
-    """Ten sigmoid layers: the first layer's gradient is far below the last's."""
+    """Ten sigmoid layers: the first layer's error is far below the output's.
+
+    Each layer multiplies Delta by at most sigma' <= 1/4 times the weights."""
     keras.utils.set_random_seed(0)
     model = build_model(18, [50] * 10, activation="sigmoid")
     rng = np.random.default_rng(0)
     x = rng.normal(size=(512, 18)).astype(np.float32)
     y = rng.integers(0, 2, (512, 1)).astype(np.float32)
-    norms = backend.kernel_gradient_norms(model, x, y)
-    assert len(norms) == 11
-    assert norms[0] < 1e-3 * norms[-1]
+    errors = backend.backpropagated_errors(model, x, y)
+    assert len(errors) == 11
+    assert errors[0][0] < 1e-3 * errors[-1][0]
+    assert errors[0][1] < 1e-3 * errors[-1][1]
+
+
+def test_validation_loss_is_the_data_loss_without_the_l2_penalty(sample, tmp_path):
+    point, outputs, _ = _train(sample, tmp_path, l2=0.05, dropout=0.0)
+    history = pd.read_csv(outputs["history"])
+    assert (history["l2_penalty"] > 0.05).all()
+    model = keras.saving.load_model(outputs["model"])
+    scaler = Standardiser.load(outputs["scaler"])
+    table = pq.read_table(sample / "validation.parquet").to_pandas()
+    p = model.predict(scaler.transform(table[scaler.features].to_numpy()), verbose=0)
+    bce = keras.ops.convert_to_numpy(
+        keras.losses.binary_crossentropy(table[["label"]].to_numpy("float32"), p)
+    ).mean()
+    assert history["val_loss"].iloc[-1] == pytest.approx(bce, rel=1e-4)
+    # Keras's own validation loss would be the penalised one: far above.
+    assert history["val_loss"].iloc[-1] + history["l2_penalty"].iloc[-1] > bce + 0.05
+
+
+def test_dropout_masks_are_independent_across_layers_batches_and_epochs():
+    """Masks as the training loop draws them: every layer, batch and epoch its
+    own, none repeating, layers uncorrelated, and a pure function of (seed,
+    epoch, batch)."""
+    model = build_model(10, [400, 400, 400], dropout=0.5)
+    dropouts = [
+        layer for layer in model.layers if isinstance(layer, keras.layers.Dropout)
+    ]
+    ones = np.ones((8, 400), dtype="float32")
+
+    def masks(seed, epoch, batches=4):
+        seed_dropout(model, seed, epoch)
+        return np.array(
+            [
+                [
+                    keras.ops.convert_to_numpy(layer(ones, training=True)) > 0
+                    for layer in dropouts
+                ]
+                for _ in range(batches)
+            ]
+        )  # batch x layer x events x units
+
+    epochs = [masks(seed=7, epoch=epoch) for epoch in range(3)]
+    flat = np.concatenate(epochs).reshape(-1, 8 * 400)
+    assert len({mask.tobytes() for mask in flat}) == len(flat), "a mask repeats"
+    # The old scheme replayed the previous epoch shifted by one batch.
+    assert not np.array_equal(epochs[1][0], epochs[0][1])
+    for batch in epochs[0]:
+        first, second = batch[0].ravel(), batch[1].ravel()
+        assert abs(np.corrcoef(first, second)[0, 1]) < 0.05  # 3200 units each
+    assert 0.45 < flat.mean() < 0.55
+    np.testing.assert_array_equal(masks(seed=7, epoch=1), epochs[1])
+    assert not np.array_equal(masks(seed=8, epoch=1), epochs[1])
+
+
+def test_a_checkpoint_of_other_settings_is_discarded(sample, tmp_path, capsys):
+    folder = tmp_path / "run"
+    point, outputs, _ = _train(sample, folder, epochs=2)
+    checkpoint = Checkpoint(folder / CHECKPOINT_DIR)
+    inputs = [sample / "train.parquet", sample / "validation.parquet"]
+    made_by = fingerprint(point, inputs)
+    model = keras.saving.load_model(outputs["model"])
+    checkpoint.save(model, TrainingState(fingerprint=made_by, epochs_done=1), False)
+    loaded, state = checkpoint.load(made_by)
+    assert loaded is not None and state.epochs_done == 1
+
+    changed = dict(point, learning_rate=point["learning_rate"] * 10)
+    assert fingerprint(changed, inputs) != made_by
+    assert checkpoint.load(fingerprint(changed, inputs)) == (None, None)
+    assert "made with other settings or input files" in capsys.readouterr().out
+    assert not checkpoint.folder.exists()
+
+    # Other input files: another fingerprint too.
+    checkpoint.save(model, TrainingState(fingerprint=made_by, epochs_done=1), False)
+    assert fingerprint(point, inputs[::-1]) != made_by
+    assert checkpoint.load(fingerprint(point, inputs[::-1])) == (None, None)
+
+    # And through train_point: a stale checkpoint of another learning rate is
+    # not resumed; the run equals a fresh one.
+    checkpoint.save(model, TrainingState(fingerprint=made_by, epochs_done=1), False)
+    _, fresh, _ = _train(sample, tmp_path / "fresh", epochs=2, learning_rate=0.1)
+    _, rerun, info = _train(sample, folder, epochs=2, learning_rate=0.1)
+    assert info["epochs_run"] == 2
+    assert rerun["history"].read_text() == fresh["history"].read_text()
+
+
+def test_a_diverged_run_is_recorded_and_scored_as_a_constant(sample, tmp_path):
+    # One event per batch at a huge learning rate: the loss overflows at once.
+    point, outputs, info = _train(
+        sample, tmp_path, epochs=5, batch_size=1, learning_rate=50.0,
+        optimizer="sgd", dropout=0.0, patience=2,
+    )  # fmt: skip
+    assert info["diverged_epoch"] == 1 and info["epochs_run"] == 1
+    assert info["restored_epoch"] is None
+    history = pd.read_csv(outputs["history"])
+    assert len(history) == 1 and not np.isfinite(history["loss"].iloc[0])
+    data = {part: sample / f"{part}.parquet" for part in PARTS}
+    report = evaluate_point("baseline", point, data, outputs, tmp_path / "m.json", 1)
+    y = pq.read_table(sample / "test.parquet").column("label").to_numpy()
+    majority = max(np.mean(y), 1 - np.mean(y))
+    assert report["metrics"]["accuracy"] == pytest.approx(majority)
+    assert report["metrics"]["roc_auc"] == 0.5
+    assert report["validation_metrics"]["roc_auc"] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("weight_scale", "vanishes"), [(0.5, True), (4.0, False)]
+)  # fmt: skip
+def test_backpropagated_error_follows_mean_field_theory(weight_scale, vanishes):
+    """Ten tanh layers of 100 at sigma_b = 0: the first layer's Delta is far
+    below the output's in the ordered phase (sigma_w = 0.5), above it in the
+    chaotic one (sigma_w = 4), and within a factor 3 of mean-field theory."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1024, 18)).astype(np.float32)
+    y = rng.integers(0, 2, (1024, 1)).astype(np.float32)
+    keras.utils.set_random_seed(1)
+    model = build_model(18, [100] * 10, activation="tanh",
+                        initializer="mean_field", weight_scale=weight_scale)  # fmt: skip
+    errors = backend.backpropagated_errors(model, x, y)
+    assert len(errors) == 11
+    ratio = errors[0][0] / errors[-1][0]
+    assert (ratio < 1e-3) if vanishes else (ratio > 1)
+    theory = mean_field_delta_ratio(weight_scale, 0.0, depth=10, width=100)
+    assert abs(np.log10(ratio / theory)) < np.log10(3)
+
+
+def test_delta_is_the_gradient_of_the_loss_with_respect_to_z():
+    """At the output Delta^L = p - y; the weight gradient is what Keras's
+    own autodiff gives for the mean loss."""
+    keras.utils.set_random_seed(0)
+    model = build_model(4, [6])
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(64, 4)).astype(np.float32)
+    y = rng.integers(0, 2, (64, 1)).astype(np.float32)
+    errors = backend.backpropagated_errors(model, x, y)
+    p = keras.ops.convert_to_numpy(model(x))
+    assert errors[-1][0] == pytest.approx(np.sqrt(np.mean((p - y) ** 2)), rel=1e-5)
+    import tensorflow as tf
+
+    kernels = [
+        model.get_layer("hidden_1").kernel,
+        model.get_layer("signal_probability").kernel,
+    ]
+    with tf.GradientTape() as tape:
+        loss = keras.ops.mean(keras.losses.binary_crossentropy(y, model(x)))
+    gradients = tape.gradient(loss, [kernel.value for kernel in kernels])
+    for (_, rms), gradient in zip(errors, gradients, strict=True):
+        assert rms == pytest.approx(np.sqrt(np.mean(gradient.numpy() ** 2)), rel=1e-4)
+
+
+def test_baldi_schedule_decays_per_batch_and_ramps_the_momentum():
+    schedule = DecayPerBatch(0.05, 1.0000002, 1e-6)
+    rates = keras.ops.convert_to_numpy(schedule(np.array([0, 1_000_000, 10**9])))
+    np.testing.assert_allclose(
+        rates, [0.05, 0.05 / 1.0000002**1_000_000, 1e-6], rtol=1e-4
+    )
+    point = dict(grid_points(None, None)["baseline"], momentum=0.9,
+                 final_momentum=0.99, momentum_ramp_epochs=200)  # fmt: skip
+    assert [momentum_at(point, e) for e in (0, 100, 200, 300)] == pytest.approx(
+        [0.9, 0.945, 0.99, 0.99]
+    )
+    assert momentum_at(dict(point, final_momentum=None), 150) == 0.9
+
+
+def test_top_layer_dropout_and_l2_on_every_layer():
+    model = build_model(8, [30, 30, 30], dropout=0.5, dropout_placement="top_layer",
+                        l2=1e-5)  # fmt: skip
+    names = [layer.name for layer in model.layers]
+    assert [name for name in names if name.startswith("dropout")] == ["dropout_3"]
+    assert len(model.losses) == 4  # three hidden layers and the output

@@ -18,7 +18,7 @@ METRIC_COLUMNS = (
     "n_signal",
 )
 # Validation metrics choose the settings; the test metrics report them.
-VALIDATION_COLUMNS = ("accuracy", "roc_auc", "log_loss")
+VALIDATION_COLUMNS = METRIC_COLUMNS[:5]
 TRAINING_COLUMNS = (
     "epochs_run",
     "restored_epoch",

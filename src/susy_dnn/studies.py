@@ -385,7 +385,8 @@ def grid_edge_warnings(summary: pd.DataFrame, metric: str) -> list[str]:
             continue
         side = "above" if best[axis] == distinct[-1] else "below"
         domain = AXIS_DOMAINS.get(axis, AxisDomain())
-        edge = format_value(_plain(best[axis]))
+        # From the column, not the row: a row of mixed columns holds floats.
+        edge = format_value(_plain(distinct[-1] if side == "above" else distinct[0]))
         if domain.resource:
             if side == "above":
                 warnings.append(
