@@ -56,6 +56,8 @@ wildcard_constraints:
 
 
 DATASET = config["dataset"]
+# Only dataset.source simulation needs (and the schema requires) this block.
+SIMULATION = config.get("simulation") or {}
 VERIFY_STAGED_COPY = DATASET["source"] == "file" and DATASET.get("verify", True)
 if VERIFY_STAGED_COPY and not DATASET.get("sha256"):
     raise ConfigError(
@@ -130,7 +132,7 @@ def study_outputs():
 
 def simulation_comparison():
     """The simulation-vs-real outputs, where simulation.reference names real data."""
-    if DATASET["source"] != "simulation" or not config["simulation"].get("reference"):
+    if DATASET["source"] != "simulation" or not SIMULATION.get("reference"):
         return []
     return [
         "results/tables/simulation_ks.csv",

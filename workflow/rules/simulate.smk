@@ -8,9 +8,9 @@ rule simulate_events:
     conda:
         "../../envs/simulate.yaml"
     params:
-        events=config["simulation"]["events"],
-        signal_fraction=config["simulation"]["signal_fraction"],
-        seed=config["simulation"]["seed"],
+        events=SIMULATION.get("events"),
+        signal_fraction=SIMULATION.get("signal_fraction"),
+        seed=SIMULATION.get("seed"),
         code=package_code("simulate_events.py"),
     script:
         "../scripts/simulate_events.py"
