@@ -260,3 +260,17 @@ def test_each_block_under_its_own_study_is_accepted():
         }
     }
     assert set(selected_studies(config)) == {"learning_rate_vs_size", "feature_sets"}
+
+
+def test_selection_note_names_the_kind_of_model_and_its_own_settings():
+    runs = _runs(
+        model=["gradient_boosting", "gradient_boosting", "network", "network"],
+        features=["low", "all", "low", "all"],
+        hidden_layers=["none", "none", "300", "300"],
+        val_roc_auc=[0.80, 0.85, 0.82, 0.84],
+        roc_auc=[0.80, 0.85, 0.82, 0.84],
+        n_events=[1000] * 4,
+        n_signal=[450] * 4,
+    )
+    note = selection_note(summarise(runs), "roc_auc")
+    assert note.splitlines()[0].endswith("4 settings: boosted trees, features all")

@@ -248,6 +248,14 @@ def statistical_error(metric: str, value: float, n_events: int, n_signal: int):
     return None
 
 
+MODEL_WORDS = {"network": "network", "gradient_boosting": "boosted trees"}
+
+
+def metric_words(metric: str) -> str:
+    """A metric as words: ``roc_auc`` -> ``ROC AUC``."""
+    return metric.replace("_", " ").replace("roc auc", "ROC AUC")
+
+
 def selection_note(summary: pd.DataFrame, metric: str) -> str:
     """Which setting the validation data chose, and its test score.
 
@@ -255,9 +263,14 @@ def selection_note(summary: pd.DataFrame, metric: str) -> str:
     several seeds ran, their spread.
     """
     best = best_setting(summary, metric)
-    words = metric.replace("_", " ").replace("roc auc", "ROC AUC")
-    settings = [axis for axis in varied_axes(summary) if axis != "depth"]
+    words = metric_words(metric)
+    # The settings that vary among models of the chosen kind (the trees have
+    # none of the networks' settings); depth is in hidden_layers.
+    kind = summary[summary["model"] == best["model"]] if "model" in summary else summary
+    settings = [axis for axis in varied_axes(kind) if axis != "depth"]
     label = setting_label({axis: _plain(best[axis]) for axis in settings})
+    if "model" in summary and summary["model"].nunique() > 1:
+        label = f"{MODEL_WORDS.get(best['model'], best['model'])}, {label}"
     seeds = int(best["seeds"])
 
     def spread(column: str) -> str:
@@ -374,7 +387,7 @@ def grid_edge_warnings(summary: pd.DataFrame, metric: str) -> list[str]:
     if summary.empty:
         return []
     best = best_setting(summary, metric)
-    words = f"validation {metric.replace('_', ' ')}"
+    words = f"validation {metric_words(metric)}"
     warnings = []
     for axis in varied_axes(summary):
         values = summary[axis]
@@ -474,7 +487,7 @@ def aggregate_study(
     selection = selection_note(summary, metric)
     warnings = grid_edge_warnings(summary, metric)
     note = "\n".join(warnings) or (
-        f"The best validation {metric.replace('_', ' ')} lies inside the grid "
+        f"The best validation {metric_words(metric)} lies inside the grid "
         "on every numeric axis with three or more values."
     )
     for key, text in (("selection", selection), ("grid_edge", note)):

@@ -62,7 +62,12 @@ def auc_comparison_table(
             "layer (NN) cannot be told from deeper ones (DN)"
         )
     models = summary["model"] if "model" in summary else "network"
-    dropout = summary["dropout"].fillna(0) > 0 if "dropout" in summary else False
+    # The trees have no dropout: their cells read "none".
+    dropout = (
+        pd.to_numeric(summary["dropout"], errors="coerce").fillna(0) > 0
+        if "dropout" in summary
+        else False
+    )
     networks = np.where(summary["depth"] == 1, "NN", "DN")
     networks = np.where(dropout, np.char.add(networks, " + dropout"), networks)
     labels = np.where(models == "gradient_boosting", "BDT", networks)
