@@ -20,7 +20,8 @@ INITIALIZERS = ("glorot_uniform", "pytorch_default", "baldi", "mean_field")
 DROPOUT_PLACEMENTS = ("every_layer", "top_layer")
 
 # NB13 of Mehta et al.: 18-200-100 ReLU, dropout 0.5, SGD with momentum 0.8,
-# batch = 1% of the training size, 10 epochs.
+# batch = 1% of the training size, 10 epochs. Momentum ramp and learning-rate
+# decay (off here) are Baldi et al.'s schedule.
 TRAINING_DEFAULTS = {
     "learning_rate": 0.01,
     "n_train": 10000,

@@ -161,8 +161,8 @@ def make_optimizer(name: str, learning_rate, momentum: float):
     return optimizers.Adam(learning_rate=learning_rate)
 
 
-# Events on which gradient norms are measured: enough for a stable estimate,
-# few enough to cost nothing next to an epoch.
+# Events on which the backpropagated errors are measured: enough for a stable
+# estimate, few enough to cost nothing next to an epoch.
 GRADIENT_BATCH = 1024
 
 CHECKPOINT_DIR = ".checkpoint"
@@ -178,16 +178,20 @@ def train_point(
     """Train the network of ``point``; write model, history, scaler and run info.
 
     ``outputs`` has the keys ``model`` (.keras), ``history`` (CSV, one row per
-    epoch), ``gradients`` (CSV: per-layer gradient norms before training and
-    after every epoch), ``scaler`` (JSON) and ``info`` (JSON: device, epochs,
-    seconds).
+    epoch), ``gradients`` (CSV: per-layer RMS of the backpropagated error and
+    of the weight gradient, before training and after every epoch),
+    ``scaler`` (JSON) and ``info`` (JSON: device, epochs, the epoch kept by
+    early stopping, the epoch of a divergence, seconds).
 
-    Training goes one epoch at a time, and each epoch's batch order and
-    dropout masks follow from the seed and the epoch number alone. After every
-    epoch a checkpoint (model with optimizer state, history, early-stopping
-    state) goes to ``.checkpoint/`` beside the model: a killed or preempted
-    job resumes from its last finished epoch when rerun, and ends with the
-    same numbers as an uninterrupted run.
+    Training goes one epoch at a time; each epoch's batch order follows from
+    (seed, epoch) and its dropout masks from (seed, epoch, layer, batch)
+    alone. After every epoch a checkpoint (model with optimizer state,
+    history, early-stopping state) goes to ``.checkpoint/`` beside the model:
+    a killed or preempted job resumes from its last finished epoch when
+    rerun, and ends with the same numbers as an uninterrupted run. The
+    checkpoint carries the fingerprint of the settings and input files that
+    made it; another one is discarded, not resumed. A loss that turns NaN or
+    infinite ends training: the run is recorded as diverged.
     """
     backend.configure(threads, point["seed"])
     x_train, y_train = read_events(train_path, point["features"], point["n_train"])
@@ -250,7 +254,7 @@ def train_point(
         state.seconds += time.perf_counter() - started
         started = time.perf_counter()
         checkpoint.save(model, state, save_best=improved and bool(point["patience"]))
-    restored = point["patience"] and state.best_epoch and not state.diverged_epoch
+    restored = bool(point["patience"] and state.best_epoch and not state.diverged_epoch)
     if restored:
         # As Keras's EarlyStopping(restore_best_weights=True): keep the best
         # epoch (there is none if the validation loss was never finite).
