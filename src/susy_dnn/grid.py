@@ -188,18 +188,23 @@ def batch_size_for(batch_size, n_train: int) -> int:
 _INVALID = object()
 
 
-def _positive_number(value):
-    """a positive number"""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        return _INVALID
-    return float(value)
+def _number_above(low: float, inclusive: bool, description: str):
+    """A check for numbers above ``low`` (or equal to it, if ``inclusive``)."""
+
+    def check(value):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return _INVALID
+        allowed = value >= low if inclusive else value > low
+        return float(value) if allowed else _INVALID
+
+    check.__doc__ = description
+    return check
 
 
-def _non_negative_number(value):
-    """a number >= 0"""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        return _INVALID
-    return float(value)
+_positive_number = _number_above(0, False, "a positive number")
+_non_negative_number = _number_above(0, True, "a number >= 0")
+# The learning rate is divided by it after every batch.
+_decay_factor = _number_above(1, True, "a number >= 1")
 
 
 def _fraction(value):
@@ -272,13 +277,6 @@ def _batch_size(value):
         match = _BATCH_PERCENT.match(value)
         return value if match and 0 < float(match.group(1)) <= 100 else _INVALID
     return _positive_integer(value)
-
-
-def _decay_factor(value):
-    """a number >= 1 (the learning rate is divided by it after every batch)"""
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 1:
-        return _INVALID
-    return float(value)
 
 
 def _optional_fraction(value):

@@ -137,7 +137,9 @@ def _add_warnings(figure, warnings: list[str]) -> None:
     """Print grid-edge warnings under a figure, where a reader will see them."""
     if warnings:
         width = max(40, int(figure.get_figwidth() * 14))
-        lines = [textwrap.fill(f"Warning: {warning}", width) for warning in warnings]
+        lines = [
+            textwrap.fill(f"Grid-edge check: {warning}", width) for warning in warnings
+        ]
         # A figure-level x label: the constrained layout makes room for it.
         figure.supxlabel("\n".join(lines), fontsize=8, color="darkred")
 

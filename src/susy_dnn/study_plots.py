@@ -494,7 +494,7 @@ def plot_phase_diagram(
     figure, panels = plt.subplots(
         1,
         3,
-        figsize=(3 * (1.1 * len(weight_scales) + 2.5), 0.8 * len(bias_scales) + 3.2),
+        figsize=(3 * (0.85 * len(weight_scales) + 2.4), 0.8 * len(bias_scales) + 3.2),
     )
     _draw_heatmap(
         panels[0],
