@@ -375,3 +375,30 @@ def test_top_layer_dropout_and_l2_on_every_layer():
     names = [layer.name for layer in model.layers]
     assert [name for name in names if name.startswith("dropout")] == ["dropout_3"]
     assert len(model.losses) == 4  # three hidden layers and the output
+
+
+def test_momentum_ramp_and_learning_rate_decay_act_in_training(sample, tmp_path):
+    """The first epoch equals a run at constant momentum; later ones differ,
+    and the optimizer ends at the ramped momentum and the decayed rate."""
+    settings = {"dropout": 0.0, "momentum": 0.5, "batch_size": 100}
+    _, constant, _ = _train(sample, tmp_path / "constant", **settings)
+    _, ramped, _ = _train(
+        sample, tmp_path / "ramped", final_momentum=0.9, momentum_ramp_epochs=2,
+        **settings,
+    )  # fmt: skip
+    constant, ramped = (
+        pd.read_csv(outputs["history"]) for outputs in (constant, ramped)
+    )
+    assert constant.iloc[0].equals(ramped.iloc[0])
+    assert constant["loss"].iloc[2] != ramped["loss"].iloc[2]
+
+    point, outputs, _ = _train(
+        sample, tmp_path / "decayed", learning_rate_decay=1.01, final_momentum=0.9,
+        momentum_ramp_epochs=2, **settings,
+    )  # fmt: skip
+    model = keras.saving.load_model(outputs["model"])
+    steps = int(keras.ops.convert_to_numpy(model.optimizer.iterations))
+    assert steps == 3 * 2000 // 100
+    rate = keras.ops.convert_to_numpy(model.optimizer.learning_rate)
+    assert rate == pytest.approx(point["learning_rate"] / 1.01**steps, rel=1e-4)
+    assert model.optimizer.momentum == pytest.approx(0.9)
