@@ -116,3 +116,17 @@ def test_figures_are_written_as_png_and_pdf(grid_results, tmp_path):
         assert png.read_bytes()[:4] == b"\x89PNG"
         assert pdf.read_bytes()[:4] == b"%PDF"
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_heatmap_frames_the_chosen_cell_also_of_an_unset_setting(tmp_path):
+    """A y axis of patience holds null (no early stopping) as NaN."""
+    summary = summarise(
+        pd.DataFrame(
+            {"learning_rate": [0.01, 0.1, 0.01, 0.1], "patience": [np.nan, np.nan, 3, 3],
+             "accuracy": [0.7, 0.8, 0.72, 0.75], "seed": 0}
+        )
+    )  # fmt: skip
+    paths = [tmp_path / "heatmap.png"]
+    plot_heatmap(summary, "learning_rate", "patience", "accuracy", paths,
+                 selected=(0.1, np.nan))  # fmt: skip
+    assert paths[0].read_bytes()[:4] == b"\x89PNG"

@@ -67,6 +67,9 @@ def test_format_value(value, text):
         ({"width": 3}, None, "training.width: expected a training setting"),
         (None, {"seed": [1, 1]}, "point 'seed~1' is listed twice"),
         (None, {"weight_scale": [1.0, 2.0]}, "weight_scale and bias_scale only act with initializer: mean_field"),
+        ({"final_momentum": 0.99, "optimizer": "sgd"}, None, "final_momentum only acts with optimizer: sgd_momentum and a momentum above 0"),
+        ({"final_momentum": 0.99, "momentum": 0.0}, None, "final_momentum only acts with optimizer: sgd_momentum"),
+        ({"learning_rate_decay": 0.5}, None, "training.learning_rate_decay: expected a number >= 1, got 0.5"),
     ],
 )  # fmt: skip
 def test_bad_values_name_the_config_key(training, grid, message):

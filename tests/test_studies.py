@@ -274,3 +274,18 @@ def test_selection_note_names_the_kind_of_model_and_its_own_settings():
     )
     note = selection_note(summarise(runs), "roc_auc")
     assert note.splitlines()[0].endswith("4 settings: boosted trees, features all")
+
+
+def test_grid_edge_reads_network_settings_beside_the_trees():
+    """With boosted trees in the table, the networks' numbers come back from
+    CSV as text (the trees' cells read "none"); the advice still comes."""
+    summary = summarise(
+        _runs(
+            model=["gradient_boosting", "network", "network", "network"],
+            dropout=["none", "0.0", "0.25", "0.5"],
+            depth=[0, 2, 2, 2],
+            val_accuracy=[0.9, 0.70, 0.75, 0.80],
+        )
+    )
+    (warning,) = grid_edge_warnings(summary, "accuracy")
+    assert "extend dropout above 0.5 (next: 0.75)" in warning

@@ -9,11 +9,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from susy_dnn import backend
+from susy_dnn import backend, train
 from susy_dnn.evaluate import evaluate_point
 from susy_dnn.grid import grid_points
 from susy_dnn.ingest import PARQUET_SCHEMA
-from susy_dnn.metrics import classifier_metrics
+from susy_dnn.metrics import classifier_metrics, score_classifier
 from susy_dnn.scaler import Standardiser
 from susy_dnn.studies import mean_field_delta_ratio
 from susy_dnn.train import (
@@ -402,3 +402,28 @@ def test_momentum_ramp_and_learning_rate_decay_act_in_training(sample, tmp_path)
     rate = keras.ops.convert_to_numpy(model.optimizer.learning_rate)
     assert rate == pytest.approx(point["learning_rate"] / 1.01**steps, rel=1e-4)
     assert model.optimizer.momentum == pytest.approx(0.9)
+
+
+def test_a_run_that_diverged_after_its_best_epoch_is_scored_from_that_epoch(sample):
+    """Early stopping kept an epoch before the divergence: that model scores,
+    as with Keras's restore_best_weights; with none kept, a constant does."""
+    point = grid_points({"n_train": 2000}, None)["baseline"]
+    data = {part: sample / f"{part}.parquet" for part in PARTS}
+
+    def predict(x):
+        return 1 / (1 + np.exp(-x[:, 0] + 3.4))  # the signal shift of write_events
+
+    kept = {"diverged_epoch": 3, "restored_epoch": 2}
+    scored = score_classifier("p", point, predict, data, kept, provenance={})
+    assert scored["metrics"]["roc_auc"] > 0.55
+    lost = dict(kept, restored_epoch=None)
+    constant = score_classifier("p", point, predict, data, lost, provenance={})
+    assert constant["metrics"]["roc_auc"] == 0.5
+
+
+def test_the_fingerprint_covers_the_training_code(sample, monkeypatch):
+    point = grid_points(None, None)["baseline"]
+    inputs = [sample / "train.parquet"]
+    before = fingerprint(point, inputs)
+    monkeypatch.setattr(train, "code_digest", lambda path: "other code")
+    assert fingerprint(point, inputs) != before

@@ -7,6 +7,7 @@ import pandas as pd
 
 from .atomic import atomic_path
 from .grid import AXES, format_value
+from .metrics import scored_as_diverged
 
 METRIC_COLUMNS = (
     "accuracy",
@@ -46,7 +47,8 @@ def metrics_table(
     the ratio of the first to the last layer's RMS backpropagated error
     Delta before training (``delta_ratio_initial``) and after it
     (``_final``). The generalisation gap is training minus test accuracy;
-    ``diverged`` is 1 for a run whose loss became NaN or infinite.
+    ``diverged`` is 1 for a run whose loss became NaN or infinite and that
+    kept no earlier epoch (it scores as a constant classifier).
     """
     histories, gradients = histories or {}, gradients or {}
     rows = []
@@ -69,7 +71,7 @@ def metrics_table(
             if key not in ("n_events", "n_signal"):
                 row[f"train_{key}"] = value
         row.update({key: report["training"].get(key) for key in TRAINING_COLUMNS})
-        row["diverged"] = int(row["diverged_epoch"] is not None)
+        row["diverged"] = int(scored_as_diverged(report["training"]))
         if name in histories:
             history = pd.read_csv(histories[name])
             kept = row["restored_epoch"] or len(history)

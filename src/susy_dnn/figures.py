@@ -110,15 +110,15 @@ def initialisation_figures(inputs, params, outputs) -> None:
     boundary = dict(
         zip(bias_scales, order_chaos_boundary(bias_scales).tolist(), strict=True)
     )
-    # Mean-field theory needs equal hidden widths: the study's network.
+    # The study's network (the same in every point).
     widths = next(iter(params.points.values()))["hidden_layers"]
     theory = {
-        (w, b): mean_field_delta_ratio(w, b, len(widths), widths[-1])
+        (w, b): mean_field_delta_ratio(w, b, len(widths), widths[0])
         for w in summary["weight_scale"].unique()
         for b in bias_scales
     }
     # On the boundary (chi_1 = 1) only the output layer's fan-in remains.
-    critical_ratio = mean_field_delta_ratio(1.0, 0.0, 0, widths[-1])
+    critical_ratio = mean_field_delta_ratio(1.0, 0.0, 0, widths[0])
     plot_phase_diagram(
         summary, boundary, theory, critical_ratio, _paths(outputs, "phase_diagram")
     )

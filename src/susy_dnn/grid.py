@@ -103,6 +103,14 @@ def expand_grid(settings: dict, grid: dict | None, key: str) -> dict[str, dict]:
                 f"config key {key}: weight_scale and bias_scale only act with "
                 f"initializer: mean_field, not {point['initializer']!r}"
             )
+        ramp = point.get("final_momentum") is not None
+        if ramp and (point["optimizer"] != "sgd_momentum" or not point["momentum"]):
+            # Keras builds SGD's momentum slots only for a non-zero momentum.
+            raise ConfigError(
+                f"config key {key}: final_momentum only acts with optimizer: "
+                "sgd_momentum and a momentum above 0, not "
+                f"{point['optimizer']!r} with momentum {point['momentum']!r}"
+            )
         points[name] = point
     return points
 

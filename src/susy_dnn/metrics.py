@@ -40,6 +40,11 @@ def classifier_metrics(y_true: np.ndarray, p_signal: np.ndarray) -> tuple[dict, 
     return metrics, roc
 
 
+def scored_as_diverged(training: dict) -> bool:
+    """Whether a run's loss diverged with no earlier epoch kept to score."""
+    return bool(training.get("diverged_epoch")) and not training.get("restored_epoch")
+
+
 def score_classifier(
     name: str, point: dict, predict, data, training: dict, provenance: dict
 ) -> dict:
@@ -51,11 +56,13 @@ def score_classifier(
     the chosen one. The training-set metrics (on the first ``n_train`` rows,
     the ones it was trained on) against the test metrics give the
     generalisation gap. A run that diverged (``training["diverged_epoch"]``)
-    is scored as what is left of it: a constant classifier at the training
-    events' signal fraction (accuracy of the majority class, AUC 0.5).
+    and kept no earlier epoch (``training["restored_epoch"]``, early
+    stopping) is scored as what is left of it: a constant classifier at the
+    training events' signal fraction (accuracy of the majority class, AUC
+    0.5).
     """
     x_train, y_train = read_events(data["train"], point["features"], point["n_train"])
-    if training.get("diverged_epoch"):
+    if scored_as_diverged(training):
         signal_fraction = float(np.mean(y_train))
 
         def predict(x):

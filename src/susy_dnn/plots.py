@@ -115,7 +115,7 @@ def plot_heatmap(
                     color="black" if value > middle else "white",
                 )
         if ours and selected is not None:
-            column, row = columns.index(selected[0]), rows.index(selected[1])
+            column, row = _position(columns, selected[0]), _position(rows, selected[1])
             axes.add_patch(
                 plt.Rectangle(
                     (column - 0.5, row - 0.5),
@@ -131,6 +131,15 @@ def plot_heatmap(
     figure.colorbar(image, ax=axes_list[0].tolist(), label=title.split(",")[0])
     _add_warnings(figure, warnings)
     save_figure(figure, paths)
+
+
+def _position(values: list, value) -> int:
+    """Where ``value`` is in ``values``; an unset (NaN) setting matches NaN."""
+    return next(
+        i
+        for i, candidate in enumerate(values)
+        if candidate == value or (pd.isna(candidate) and pd.isna(value))
+    )
 
 
 def _add_warnings(figure, warnings: list[str]) -> None:

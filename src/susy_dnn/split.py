@@ -98,10 +98,9 @@ def check_training_sizes(config: dict, points: dict[str, dict[str, dict]]) -> No
     if config["dataset"]["source"] != "simulation":
         return
     events = config["simulation"]["events"]
+    check_split(config["split"])
     try:
         available = split_sizes(events, config["split"])["train"]
-    except ConfigError:
-        raise
     except InputError as error:
         raise ConfigError(
             f"config key simulation.events: {str(error).removeprefix('split: ')}; "

@@ -390,13 +390,14 @@ def grid_edge_warnings(summary: pd.DataFrame, metric: str) -> list[str]:
     words = f"validation {metric_words(metric)}"
     warnings = []
     for axis in varied_axes(summary):
-        values = summary[axis]
-        if not pd.api.types.is_numeric_dtype(values) or values.dtype == bool:
+        values = _numbers(summary[axis])
+        if values is None:
             continue
         distinct = sorted(values.dropna().unique())
-        if len(distinct) < 3 or best[axis] not in (distinct[0], distinct[-1]):
+        chosen = values.loc[best.name]
+        if len(distinct) < 3 or chosen not in (distinct[0], distinct[-1]):
             continue
-        side = "above" if best[axis] == distinct[-1] else "below"
+        side = "above" if chosen == distinct[-1] else "below"
         domain = AXIS_DOMAINS.get(axis, AxisDomain())
         # From the column, not the row: a row of mixed columns holds floats.
         edge = format_value(_plain(distinct[-1] if side == "above" else distinct[0]))
@@ -419,6 +420,20 @@ def grid_edge_warnings(summary: pd.DataFrame, metric: str) -> list[str]:
     return warnings
 
 
+def _numbers(values: pd.Series) -> pd.Series | None:
+    """A numeric setting's column as numbers (None for text or true/false).
+
+    Where the boosted trees share a table, the networks' numeric settings
+    come back from CSV as text (the trees' cells read "none").
+    """
+    if values.dtype == bool:
+        return None
+    if pd.api.types.is_numeric_dtype(values):
+        return values
+    numbers = pd.to_numeric(values, errors="coerce")
+    return numbers if numbers.notna().all() else None
+
+
 def chi_1(sigma_w: float, sigma_b: float) -> float:
     """Mean-field slope chi_1 = sigma_w^2 E[tanh'(sqrt(q*) z)^2] of a deep tanh network.
 
@@ -431,10 +446,20 @@ def chi_1(sigma_w: float, sigma_b: float) -> float:
     """
     nodes, weights = np.polynomial.hermite_e.hermegauss(101)
     weights = weights / weights.sum()
-    q = 1.0
-    for _ in range(500):
-        q = sigma_w**2 * np.sum(weights * np.tanh(np.sqrt(q) * nodes) ** 2)
-        q += sigma_b**2
+
+    def excess(q: float) -> float:
+        """Next layer's variance minus this one's: > 0 below q*, < 0 above."""
+        spread = np.sum(weights * np.tanh(np.sqrt(q) * nodes) ** 2)
+        return sigma_w**2 * spread + sigma_b**2 - q
+
+    # Bisection, not iteration of the map: near sigma_w = 1, sigma_b = 0 the
+    # map converges only like 1/layer. Without biases and sigma_w <= 1 it
+    # closes in on q* = 0.
+    low, high = 0.0, sigma_w**2 + sigma_b**2
+    for _ in range(200):
+        middle = 0.5 * (low + high)
+        low, high = (middle, high) if excess(middle) > 0 else (low, middle)
+    q = 0.5 * (low + high)
     slope = 1.0 - np.tanh(np.sqrt(q) * nodes) ** 2
     return float(sigma_w**2 * np.sum(weights * slope**2))
 
@@ -442,12 +467,14 @@ def chi_1(sigma_w: float, sigma_b: float) -> float:
 def mean_field_delta_ratio(
     sigma_w: float, sigma_b: float, depth: int, width: int
 ) -> float:
-    """Mean-field RMS(Delta^1) / RMS(Delta^L) of ``depth`` tanh layers of ``width``.
+    """Mean-field RMS(Delta^1) / RMS(Delta^L) of ``depth`` tanh layers, the
+    first ``width`` wide.
 
-    Each hidden layer multiplies the backpropagated error's mean square by
-    chi_1; from the single output neuron to the top hidden layer its weights
-    (variance sigma_w^2 / width) share it among ``width`` neurons, a factor
-    chi_1 / width. So the ratio of mean squares is chi_1^depth / width.
+    Backpropagating from layer l+1 (N_(l+1) neurons) to layer l (N_l), whose
+    weights have variance sigma_w^2 / N_l, multiplies the error's mean square
+    by chi_1 N_(l+1) / N_l. From the single output neuron down to the first
+    hidden layer the widths telescope: the ratio of mean squares is
+    chi_1^depth / N_1.
     """
     return float(np.sqrt(chi_1(sigma_w, sigma_b) ** depth / width))
 

@@ -21,6 +21,7 @@ from keras import initializers, layers, optimizers, regularizers
 
 from . import backend
 from .atomic import atomic_path
+from .code_version import code_digest
 from .columns import FEATURE_SETS
 from .errors import ConfigError
 from .events import read_events
@@ -254,10 +255,11 @@ def train_point(
         state.seconds += time.perf_counter() - started
         started = time.perf_counter()
         checkpoint.save(model, state, save_best=improved and bool(point["patience"]))
-    restored = bool(point["patience"] and state.best_epoch and not state.diverged_epoch)
+    restored = bool(point["patience"] and state.best_epoch)
     if restored:
         # As Keras's EarlyStopping(restore_best_weights=True): keep the best
-        # epoch (there is none if the validation loss was never finite).
+        # epoch, also when a later one diverged (there is none if the
+        # validation loss was never finite).
         model.load_weights(checkpoint.best_weights(state))
 
     with atomic_path(outputs["model"], suffix=".keras") as tmp:
@@ -339,8 +341,10 @@ def _penalty(model: keras.Model) -> float:
 
 
 def fingerprint(point: dict, inputs: list[str | Path]) -> str:
-    """sha256 of a point's settings and its input files' contents."""
+    """sha256 of a point's settings, its input files' contents and the code
+    that trains it (this module and the package modules it imports)."""
     digest = hashlib.sha256(json.dumps(point, sort_keys=True).encode())
+    digest.update(code_digest(Path(__file__)).encode())
     for path in inputs:
         with open(path, "rb") as file:
             digest.update(hashlib.file_digest(file, "sha256").digest())
