@@ -6,8 +6,8 @@ from pathlib import Path
 import pandas as pd
 
 from .atomic import atomic_path
+from .divergence import scored_as_diverged
 from .grid import AXES, format_value
-from .metrics import scored_as_diverged
 
 METRIC_COLUMNS = (
     "accuracy",

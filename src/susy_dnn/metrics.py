@@ -7,6 +7,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, log_loss, roc_auc_score, roc_curve
 
 from .atomic import atomic_path
+from .divergence import scored_as_diverged
 from .events import read_events
 
 # Background efficiencies at which the ROC curve is stored: log-spaced, so the
@@ -38,11 +39,6 @@ def classifier_metrics(y_true: np.ndarray, p_signal: np.ndarray) -> tuple[dict, 
         "signal_efficiency": np.interp(ROC_BACKGROUND_EFFICIENCIES, fpr, tpr).tolist(),
     }
     return metrics, roc
-
-
-def scored_as_diverged(training: dict) -> bool:
-    """Whether a run's loss diverged with no earlier epoch kept to score."""
-    return bool(training.get("diverged_epoch")) and not training.get("restored_epoch")
 
 
 def score_classifier(
