@@ -9,17 +9,16 @@ from .atomic import atomic_path
 from .divergence import scored_as_diverged
 from .grid import AXES, format_value
 
-METRIC_COLUMNS = (
+# The scores of a classifier, on the test and (``val_``) validation events:
+# validation scores choose the settings, test scores report them.
+SCORE_COLUMNS = (
     "accuracy",
     "roc_auc",
     "log_loss",
     "signal_efficiency_at_90_rejection",
     "signal_efficiency_at_99_rejection",
-    "n_events",
-    "n_signal",
 )
-# Validation metrics choose the settings; the test metrics report them.
-VALIDATION_COLUMNS = METRIC_COLUMNS[:5]
+METRIC_COLUMNS = (*SCORE_COLUMNS, "n_events", "n_signal")
 TRAINING_COLUMNS = (
     "epochs_run",
     "restored_epoch",
@@ -65,7 +64,7 @@ def metrics_table(
             len(settings["hidden_layers"]) if "hidden_layers" in settings else 0
         )
         row.update({key: report["metrics"][key] for key in METRIC_COLUMNS})
-        for key in VALIDATION_COLUMNS:
+        for key in SCORE_COLUMNS:
             row[f"val_{key}"] = report["validation_metrics"][key]
         for key, value in report.get("training_set_metrics", {}).items():
             if key not in ("n_events", "n_signal"):

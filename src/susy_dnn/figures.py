@@ -117,7 +117,7 @@ def initialisation_figures(inputs, params, outputs) -> None:
         for w in summary["weight_scale"].unique()
         for b in bias_scales
     }
-    # On the boundary (chi_1 = 1) only the output layer's fan-in remains.
+    # On the boundary (chi_1 = 1) only the first layer's width remains.
     critical_ratio = mean_field_delta_ratio(1.0, 0.0, 0, widths[0])
     plot_phase_diagram(
         summary, boundary, theory, critical_ratio, _paths(outputs, "phase_diagram")

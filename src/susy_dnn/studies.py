@@ -268,7 +268,7 @@ def selection_note(summary: pd.DataFrame, metric: str) -> str:
     # none of the networks' settings); depth is in hidden_layers.
     kind = summary[summary["model"] == best["model"]] if "model" in summary else summary
     settings = [axis for axis in varied_axes(kind) if axis != "depth"]
-    label = setting_label({axis: _plain(best[axis]) for axis in settings})
+    label = setting_label({axis: plain_value(best[axis]) for axis in settings})
     if "model" in summary and summary["model"].nunique() > 1:
         label = f"{MODEL_WORDS.get(best['model'], best['model'])}, {label}"
     seeds = int(best["seeds"])
@@ -295,7 +295,7 @@ def selection_note(summary: pd.DataFrame, metric: str) -> str:
     return "\n".join(lines)
 
 
-def _plain(value):
+def plain_value(value):
     """A table cell as the Python value the config gave (for ``format_value``)."""
     # Settings left unset (None) come back from the CSV tables as NaN.
     if pd.isna(value):
@@ -400,7 +400,9 @@ def grid_edge_warnings(summary: pd.DataFrame, metric: str) -> list[str]:
         side = "above" if chosen == distinct[-1] else "below"
         domain = AXIS_DOMAINS.get(axis, AxisDomain())
         # From the column, not the row: a row of mixed columns holds floats.
-        edge = format_value(_plain(distinct[-1] if side == "above" else distinct[0]))
+        edge = format_value(
+            plain_value(distinct[-1] if side == "above" else distinct[0])
+        )
         if domain.resource:
             if side == "above":
                 warnings.append(
@@ -409,7 +411,7 @@ def grid_edge_warnings(summary: pd.DataFrame, metric: str) -> list[str]:
                     "setting to tune)"
                 )
             continue
-        beyond = next_value(domain, [_plain(v) for v in distinct], side)
+        beyond = next_value(domain, [plain_value(v) for v in distinct], side)
         if beyond is None:
             continue
         warnings.append(

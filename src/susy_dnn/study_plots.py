@@ -23,7 +23,7 @@ from .grid import format_value, setting_label
 
 # plots.py selects the Agg backend before importing pyplot: take pyplot from it.
 from .plots import plt, save_figure
-from .studies import BALDI_AUC, BALDI_SOURCE, _plain
+from .studies import BALDI_AUC, BALDI_SOURCE, plain_value
 
 MODEL_ORDER = ("BDT", "NN", "NN + dropout", "DN", "DN + dropout")
 MODEL_DESCRIPTIONS = {
@@ -232,7 +232,9 @@ def _seed_count(table: pd.DataFrame) -> str:
 
 def _row_label(row: pd.Series, setting_columns: list[str]) -> str:
     """``dropout 0.5, batch norm true``: the settings of one summary row."""
-    return setting_label({column: _plain(row[column]) for column in setting_columns})
+    return setting_label(
+        {column: plain_value(row[column]) for column in setting_columns}
+    )
 
 
 def plot_generalisation_gap(

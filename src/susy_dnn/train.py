@@ -229,9 +229,12 @@ def train_point(
             break
         order = np.random.default_rng([point["seed"], epoch]).permutation(len(x_train))
         seed_dropout(model, point["seed"], epoch)
-        if point["final_momentum"] is not None:
-            model.optimizer.momentum = momentum_at(point, epoch)
-            model.train_function = None  # the momentum is traced in: retrace
+        ramped = momentum_at(point, epoch)
+        if point["final_momentum"] is not None and ramped != model.optimizer.momentum:
+            # The momentum is traced into the train function: retrace it,
+            # only while the ramp still changes it.
+            model.optimizer.momentum = ramped
+            model.train_function = None
         result = model.fit(
             x_train[order],
             y_train[order],
@@ -355,7 +358,8 @@ def fingerprint(point: dict, inputs: list[str | Path]) -> str:
 class TrainingState:
     """Everything about a training run that the model file does not hold."""
 
-    # What made the run: a checkpoint of other settings or inputs is not resumed.
+    # What made the run: a checkpoint of other settings, inputs or code is not
+    # resumed.
     fingerprint: str = ""
     epochs_done: int = 0
     history: dict[str, list[float]] = field(
@@ -416,7 +420,7 @@ class Checkpoint:
         if state.fingerprint != fingerprint:
             print(
                 f"discarding {self.folder}: it was made with other settings or "
-                "input files; training from the start"
+                "input files (or other code); training from the start"
             )
             self.remove()
             return None, None
