@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from test_workflow import SNAKEMAKE, make_workdir
 
+from susy_dnn.packing import pack_points
 from susy_dnn.studies import boosting_points, selected_studies
 
 REPO = Path(__file__).resolve().parents[1]
@@ -108,7 +109,13 @@ def test_susy_config_alone_passes_a_dry_run(tmp_path):
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-3000:]
     jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", output, flags=re.M))
-    expected = sum(len(p) for p in selected_studies(load("susy.yaml")).values())
-    assert int(jobs["train_model"]) == expected
+    config = load("susy.yaml")
+    packs = [
+        pack_points(points, config["resources"]["pack_flop"])
+        for points in selected_studies(config).values()
+    ]
+    training = [job for job in jobs if re.fullmatch(r"train_\w+_pack_[0-9a-f]{8}", job)]
+    assert len(training) == sum(len(study_packs) for study_packs in packs)
+    assert all(jobs[job] == "1" for job in training)
     assert int(jobs["train_gradient_boosting"]) == 9
     assert int(jobs["download_dataset"]) == 1

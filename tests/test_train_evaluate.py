@@ -14,6 +14,8 @@ from susy_dnn.evaluate import evaluate_point
 from susy_dnn.grid import grid_points
 from susy_dnn.ingest import PARQUET_SCHEMA
 from susy_dnn.metrics import classifier_metrics, score_classifier
+from susy_dnn.pack_training import train_and_score_pack
+from susy_dnn.packing import POINT_FILES
 from susy_dnn.scaler import Standardiser
 from susy_dnn.studies import mean_field_delta_ratio
 from susy_dnn.train import (
@@ -54,7 +56,7 @@ def sample(tmp_path_factory):
 PARTS = ("train", "validation", "test")
 
 
-def _train(sample, folder, **settings):
+def _train(sample, folder, checkpoint_seconds=60, **settings):
     point = grid_points(dict({"n_train": 2000, "epochs": 3}, **settings), None)
     outputs = {
         key: folder / name
@@ -62,18 +64,20 @@ def _train(sample, folder, **settings):
                           ("scaler", "scaler.json"), ("info", "train_info.json"),
                           ("gradients", "gradient_norms.csv")]
     }  # fmt: skip
-    info = train_point(
+    trained = train_point(
         point["baseline"],
         sample / "train.parquet",
         sample / "validation.parquet",
         outputs,
         threads=1,
+        checkpoint_seconds=checkpoint_seconds,
     )
-    return point["baseline"], outputs, info
+    return point["baseline"], outputs, trained
 
 
 def test_training_writes_model_history_scaler_and_is_deterministic(sample, tmp_path):
-    point, outputs, info = _train(sample, tmp_path / "a")
+    point, outputs, trained = _train(sample, tmp_path / "a")
+    info = trained.info
     history = pd.read_csv(outputs["history"])
     assert list(history.columns) == [
         "epoch", "loss", "accuracy", "val_loss", "val_accuracy", "l2_penalty"
@@ -102,7 +106,7 @@ def test_training_writes_model_history_scaler_and_is_deterministic(sample, tmp_p
 
     metrics_path = tmp_path / "metrics.json"
     data = {part: sample / f"{part}.parquet" for part in PARTS}
-    report = evaluate_point("baseline", point, data, outputs, metrics_path, threads=1)
+    report = evaluate_point("baseline", point, data, trained, metrics_path)
     assert json.loads(metrics_path.read_text()) == report
     assert report["metrics"]["n_events"] == 800
     # Validation metrics (what chooses settings) are on the validation events,
@@ -122,10 +126,10 @@ def test_training_writes_model_history_scaler_and_is_deterministic(sample, tmp_p
 
 def test_early_stopping_ends_before_the_last_epoch(sample, tmp_path):
     # A huge learning rate makes the validation loss stop improving at once.
-    _, _, info = _train(
+    _, _, trained = _train(
         sample, tmp_path, epochs=30, patience=1, learning_rate=5.0, optimizer="sgd"
     )
-    assert info["epochs_run"] < 30
+    assert trained.info["epochs_run"] < 30
 
 
 def test_model_reads_like_the_settings():
@@ -267,42 +271,43 @@ def test_a_checkpoint_of_other_settings_is_discarded(sample, tmp_path, capsys):
     inputs = [sample / "train.parquet", sample / "validation.parquet"]
     made_by = fingerprint(point, inputs)
     model = keras.saving.load_model(outputs["model"])
-    checkpoint.save(model, TrainingState(fingerprint=made_by, epochs_done=1), False)
-    loaded, state = checkpoint.load(made_by)
+    checkpoint.save(model, TrainingState(fingerprint=made_by, epochs_done=1), None)
+    loaded, state, _ = checkpoint.load(made_by)
     assert loaded is not None and state.epochs_done == 1
 
     changed = dict(point, learning_rate=point["learning_rate"] * 10)
     assert fingerprint(changed, inputs) != made_by
-    assert checkpoint.load(fingerprint(changed, inputs)) == (None, None)
+    assert checkpoint.load(fingerprint(changed, inputs)) == (None, None, None)
     assert "made with other settings or input files" in capsys.readouterr().out
     assert not checkpoint.folder.exists()
 
     # Other input files: another fingerprint too.
-    checkpoint.save(model, TrainingState(fingerprint=made_by, epochs_done=1), False)
+    checkpoint.save(model, TrainingState(fingerprint=made_by, epochs_done=1), None)
     assert fingerprint(point, inputs[::-1]) != made_by
-    assert checkpoint.load(fingerprint(point, inputs[::-1])) == (None, None)
+    assert checkpoint.load(fingerprint(point, inputs[::-1])) == (None, None, None)
 
     # And through train_point: a stale checkpoint of another learning rate is
     # not resumed; the run equals a fresh one.
-    checkpoint.save(model, TrainingState(fingerprint=made_by, epochs_done=1), False)
+    checkpoint.save(model, TrainingState(fingerprint=made_by, epochs_done=1), None)
     _, fresh, _ = _train(sample, tmp_path / "fresh", epochs=2, learning_rate=0.1)
-    _, rerun, info = _train(sample, folder, epochs=2, learning_rate=0.1)
-    assert info["epochs_run"] == 2
+    _, rerun, trained = _train(sample, folder, epochs=2, learning_rate=0.1)
+    assert trained.info["epochs_run"] == 2
     assert rerun["history"].read_text() == fresh["history"].read_text()
 
 
 def test_a_diverged_run_is_recorded_and_scored_as_a_constant(sample, tmp_path):
     # One event per batch at a huge learning rate: the loss overflows at once.
-    point, outputs, info = _train(
+    point, outputs, trained = _train(
         sample, tmp_path, epochs=5, batch_size=1, learning_rate=50.0,
         optimizer="sgd", dropout=0.0, patience=2,
     )  # fmt: skip
+    info = trained.info
     assert info["diverged_epoch"] == 1 and info["epochs_run"] == 1
     assert info["restored_epoch"] is None
     history = pd.read_csv(outputs["history"])
     assert len(history) == 1 and not np.isfinite(history["loss"].iloc[0])
     data = {part: sample / f"{part}.parquet" for part in PARTS}
-    report = evaluate_point("baseline", point, data, outputs, tmp_path / "m.json", 1)
+    report = evaluate_point("baseline", point, data, trained, tmp_path / "m.json")
     y = pq.read_table(sample / "test.parquet").column("label").to_numpy()
     majority = max(np.mean(y), 1 - np.mean(y))
     assert report["metrics"]["accuracy"] == pytest.approx(majority)
@@ -427,3 +432,87 @@ def test_the_fingerprint_covers_the_training_code(sample, monkeypatch):
     before = fingerprint(point, inputs)
     monkeypatch.setattr(train, "code_digest", lambda path: "other code")
     assert fingerprint(point, inputs) != before
+
+
+def test_checkpoints_follow_the_clock_and_the_last_epoch(sample, tmp_path, monkeypatch):
+    saved = []
+    original = Checkpoint.save
+
+    def counting_save(self, model, state, best_weights):
+        saved.append(state.epochs_done)
+        original(self, model, state, best_weights)
+
+    monkeypatch.setattr(Checkpoint, "save", counting_save)
+    _train(sample, tmp_path / "every", checkpoint_seconds=0, epochs=3)
+    assert saved == [1, 2, 3]
+    saved.clear()
+    # An hour between checkpoints: only the last epoch's is written.
+    _, _, trained = _train(
+        sample, tmp_path / "hourly", checkpoint_seconds=3600, epochs=3
+    )
+    assert saved == [3]
+    saved.clear()
+    # Early stopping ends before the last epoch: its state is checkpointed too.
+    _, _, trained = _train(
+        sample, tmp_path / "stopped", checkpoint_seconds=3600, epochs=30,
+        patience=1, learning_rate=5.0, optimizer="sgd",
+    )  # fmt: skip
+    assert saved == [trained.info["epochs_run"]] and saved[0] < 30
+
+
+def test_a_finished_point_is_not_trained_again(sample, tmp_path, monkeypatch, capsys):
+    point, first, trained = _train(sample, tmp_path / "run", patience=1, epochs=4)
+    before = {key: path.read_bytes() for key, path in first.items() if key != "model"}
+    for path in first.values():
+        path.unlink()  # as Snakemake does before it reruns the job
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("a finished point was trained again")
+
+    monkeypatch.setattr(keras.Model, "fit", no_fit)
+    _, again, retrained = _train(sample, tmp_path / "run", patience=1, epochs=4)
+    assert "resuming after epoch" in capsys.readouterr().out
+    assert {key: again[key].read_bytes() for key in before} == before
+    for a, b in zip(
+        trained.model.get_weights(), retrained.model.get_weights(), strict=True
+    ):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_point_scores_the_same_alone_and_in_a_pack(sample, tmp_path):
+    data = {part: sample / f"{part}.parquet" for part in PARTS}
+    points = grid_points(
+        {"n_train": 1000, "epochs": 2, "hidden_layers": [16, 8]},
+        {"dropout": [0.5, 0.0]},
+    )
+
+    def outputs(folder):
+        return {
+            name: {key: folder / name / file for key, file in POINT_FILES.items()}
+            for name in points
+        }
+
+    packed = outputs(tmp_path / "pack")
+    train_and_score_pack(points, data, packed, threads=1)
+    # The second point of the pack, alone: the first left nothing behind.
+    second = list(points)[1]
+    alone = outputs(tmp_path / "alone")
+    train_and_score_pack({second: points[second]}, data, alone, threads=1)
+    for key in ("history", "gradients", "metrics"):
+        a, b = packed[second][key].read_text(), alone[second][key].read_text()
+        if key == "metrics":
+            a, b = ({**json.loads(text), "training": None} for text in (a, b))
+        assert a == b, key
+
+
+def test_a_failing_point_fails_the_pack_after_the_others(sample, tmp_path):
+    data = {part: sample / f"{part}.parquet" for part in PARTS}
+    points = grid_points({"n_train": 500, "epochs": 1}, {"n_train": [10**6, 500]})
+    outputs = {
+        name: {key: tmp_path / name / file for key, file in POINT_FILES.items()}
+        for name in points
+    }
+    with pytest.raises(RuntimeError, match=r"1 of 2 points failed.*n_train~1000000"):
+        train_and_score_pack(points, data, outputs, threads=1)
+    # The point after the failing one still ran.
+    assert outputs["n_train~500"]["metrics"].exists()

@@ -64,7 +64,7 @@ TINY_CONFIG = {
     },
     "split": {"method": "fraction", "validation": 0.1, "test": 0.2, "seed": 2},
     "studies": TINY_STUDIES,
-    "resources": {"train_threads": 1},
+    "resources": {"train_threads": 1, "pack_flop": 1.0e12, "checkpoint_seconds": 60},
 }
 FIGURES = {
     "learning_rate_vs_size": ("accuracy_heatmap", "learning_curves", "roc_overlay"),
@@ -133,10 +133,12 @@ def test_every_output_is_written(finished_run):
             metrics = json.loads((run / "metrics.json").read_text())
             assert metrics["point"] == point
             assert 0.3 < metrics["metrics"]["roc_auc"] <= 1
-            assert (results / "logs/train_model" / study / f"{point}.log").exists()
-            assert (
-                results / "benchmarks/train_model" / study / f"{point}.tsv"
-            ).exists()
+        # Tiny points share one training job (a pack) per study: its log
+        # names every point it trained, and it has a benchmark.
+        (log,) = (results / "logs/train" / study).glob("pack_*.log")
+        for point in networks["point"]:
+            assert f"=== {point}\n" in log.read_text()
+        assert (results / "benchmarks/train" / study / f"{log.stem}.tsv").exists()
         for figure in FIGURES[study]:
             path = folder / "figures" / figure
             assert path.with_suffix(".png").read_bytes()[:4] == b"\x89PNG"

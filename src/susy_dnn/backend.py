@@ -23,8 +23,8 @@ def configure(threads: int, seed: int) -> None:
             tf.config.threading.set_intra_op_parallelism_threads(threads)
             tf.config.threading.set_inter_op_parallelism_threads(threads)
         except RuntimeError:
-            # TensorFlow already ran in this process (as in a test session):
-            # its pools are fixed; a rule's own process never gets here.
+            # TensorFlow already ran in this process (the pack's earlier
+            # points, a test session): its pools are fixed.
             pass
         # Same config, same numbers: deterministic kernels on CPU and GPU.
         tf.config.experimental.enable_op_determinism()
@@ -32,6 +32,10 @@ def configure(threads: int, seed: int) -> None:
         import torch
 
         torch.set_num_threads(threads)
+    # A fresh Keras state for every network of a process: layer names, the
+    # global seed generator and the dtype policy do not carry over from the
+    # previous point, so a point's numbers do not depend on its pack.
+    keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
 
 

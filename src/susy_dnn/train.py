@@ -37,7 +37,7 @@ STEPS_PER_EXECUTION = 16
 # curves of regularised runs by the very gap they are meant to show. The
 # penalty after each epoch is its own column.
 HISTORY_COLUMNS = ("loss", "accuracy", "val_loss", "val_accuracy", "l2_penalty")
-KERAS_HISTORY_KEYS = {"loss": "data_loss", "val_loss": "val_data_loss"}
+KERAS_HISTORY_KEYS = {"loss": "data_loss"}
 
 
 def build_model(
@@ -166,7 +166,25 @@ def make_optimizer(name: str, learning_rate, momentum: float):
 # estimate, few enough to cost nothing next to an epoch.
 GRADIENT_BATCH = 1024
 
+# Events per forward pass when the network only predicts (validation after
+# every epoch, scoring): large batches, the same numbers as small ones.
+PREDICT_BATCH = 16384
+
 CHECKPOINT_DIR = ".checkpoint"
+
+# A checkpoint after the first epoch that ends this long after the last one,
+# and always after the last epoch: a killed job loses at most about this much
+# training, and short runs do not spend their time writing checkpoints.
+CHECKPOINT_SECONDS = 60.0
+
+
+@dataclass
+class TrainedPoint:
+    """A trained network with what scores it: its scaler and run info."""
+
+    model: keras.Model
+    scaler: Standardiser
+    info: dict
 
 
 def train_point(
@@ -175,7 +193,8 @@ def train_point(
     validation_path: str | Path,
     outputs: dict[str, str | Path],
     threads: int,
-) -> dict:
+    checkpoint_seconds: float = CHECKPOINT_SECONDS,
+) -> TrainedPoint:
     """Train the network of ``point``; write model, history, scaler and run info.
 
     ``outputs`` has the keys ``model`` (.keras), ``history`` (CSV, one row per
@@ -186,13 +205,15 @@ def train_point(
 
     Training goes one epoch at a time; each epoch's batch order follows from
     (seed, epoch) and its dropout masks from (seed, epoch, layer, batch)
-    alone. After every epoch a checkpoint (model with optimizer state,
-    history, early-stopping state) goes to ``.checkpoint/`` beside the model:
-    a killed or preempted job resumes from its last finished epoch when
-    rerun, and ends with the same numbers as an uninterrupted run. The
-    checkpoint carries the fingerprint of the settings and input files that
-    made it; another one is discarded, not resumed. A loss that turns NaN or
-    infinite ends training: the run is recorded as diverged.
+    alone. A checkpoint (model with optimizer state, history, early-stopping
+    state) goes to ``.checkpoint/`` beside the model when
+    ``checkpoint_seconds`` have passed since the last one, and after the last
+    epoch: a killed or preempted job resumes from its last checkpoint when
+    rerun, and ends with the same numbers as an uninterrupted run; a finished
+    point rerun (its pack of points changed) is not trained again. The
+    checkpoint carries the fingerprint of the settings, input files and code
+    that made it; another one is discarded, not resumed. A loss that turns
+    NaN or infinite ends training: the run is recorded as diverged.
     """
     backend.configure(threads, point["seed"])
     x_train, y_train = read_events(train_path, point["features"], point["n_train"])
@@ -200,7 +221,7 @@ def train_point(
     scaler = Standardiser.fit(FEATURE_SETS[point["features"]], x_train)
     x_train, x_val = scaler.transform(x_train), scaler.transform(x_val)
     # Labels as a column, the shape of the network's output.
-    y_train, y_val = y_train[:, None], y_val[:, None]
+    y_train = y_train[:, None]
     x_probe, y_probe = x_train[:GRADIENT_BATCH], y_train[:GRADIENT_BATCH]
 
     device = backend.accelerator()
@@ -212,21 +233,24 @@ def train_point(
             print("mixed_precision is for GPUs; no GPU here: training in float32")
     checkpoint = Checkpoint(Path(outputs["model"]).parent / CHECKPOINT_DIR)
     made_by = fingerprint(point, [train_path, validation_path])
-    model, state = checkpoint.load(made_by)
+    model, state, best_weights = checkpoint.load(made_by)
     if model is None:
+        started = time.perf_counter()
         model = _compiled_model(point, x_train.shape[1], device)
         state = TrainingState(fingerprint=made_by)
         state.record_gradients(model, x_probe, y_probe, epoch=0)
+        state.seconds += time.perf_counter() - started
     else:
         print(f"resuming after epoch {state.epochs_done} from {checkpoint.folder}")
 
     batch_size = batch_size_for(point["batch_size"], point["n_train"])
-    started = time.perf_counter()
+    saved = time.monotonic()
     for epoch in range(state.epochs_done, point["epochs"]):
         if point["patience"] and state.epochs_without_improvement >= point["patience"]:
             break  # early stopping
         if state.diverged_epoch:
             break
+        started = time.perf_counter()
         order = np.random.default_rng([point["seed"], epoch]).permutation(len(x_train))
         seed_dropout(model, point["seed"], epoch)
         ramped = momentum_at(point, epoch)
@@ -241,29 +265,36 @@ def train_point(
             batch_size=batch_size,
             epochs=epoch + 1,
             initial_epoch=epoch,
-            validation_data=(x_val, y_val),
             shuffle=False,
             verbose=2,
             # Stop within the epoch once the loss is NaN or infinite.
             callbacks=[keras.callbacks.TerminateOnNaN()],
         )
-        state.add_epoch(result.history, _penalty(model))
+        state.add_epoch(
+            result.history, validation_scores(model, x_val, y_val), _penalty(model)
+        )
         if state.diverged():
             # The lecture's chaotic regime: a result to report, not a crash.
             print(f"training diverged in epoch {state.epochs_done}: loss not finite")
             state.diverged_epoch = state.epochs_done
         else:
             state.record_gradients(model, x_probe, y_probe, epoch=epoch + 1)
-        improved = state.track_validation_loss()
+        if state.track_validation_loss() and point["patience"]:
+            best_weights = model.get_weights()
         state.seconds += time.perf_counter() - started
-        started = time.perf_counter()
-        checkpoint.save(model, state, save_best=improved and bool(point["patience"]))
+        last = epoch + 1 == point["epochs"]
+        if last or time.monotonic() - saved >= checkpoint_seconds:
+            checkpoint.save(model, state, best_weights)
+            saved = time.monotonic()
+    if not checkpoint.holds(state):
+        # Early stopping or a divergence ended training before the last epoch.
+        checkpoint.save(model, state, best_weights)
     restored = bool(point["patience"] and state.best_epoch)
     if restored:
         # As Keras's EarlyStopping(restore_best_weights=True): keep the best
         # epoch, also when a later one diverged (there is none if the
         # validation loss was never finite).
-        model.load_weights(checkpoint.best_weights(state))
+        model.set_weights(best_weights)
 
     with atomic_path(outputs["model"], suffix=".keras") as tmp:
         model.save(tmp)
@@ -282,8 +313,32 @@ def train_point(
     }
     with atomic_path(outputs["info"]) as tmp:
         tmp.write_text(json.dumps(info, indent=2) + "\n")
-    checkpoint.remove()
-    return info
+    return TrainedPoint(model, scaler, info)
+
+
+def predict_probabilities(model: keras.Model, x: np.ndarray) -> np.ndarray:
+    """The network's signal probability per event (float64), in inference mode.
+
+    Direct calls of the model in large batches: no predict function to trace
+    per network, which costs more than the prediction itself.
+    """
+    chunks = [
+        keras.ops.convert_to_numpy(model(x[start : start + PREDICT_BATCH]))
+        for start in range(0, len(x), PREDICT_BATCH)
+    ]
+    return np.concatenate(chunks).ravel().astype(np.float64)
+
+
+def validation_scores(model: keras.Model, x: np.ndarray, y: np.ndarray) -> dict:
+    """Binary cross-entropy (the data loss) and accuracy on validation events.
+
+    The probabilities are clipped to [1e-7, 1 - 1e-7] as Keras's loss does.
+    """
+    p_signal = np.clip(predict_probabilities(model, x), 1e-7, 1 - 1e-7)
+    with np.errstate(invalid="ignore"):
+        loss = -np.mean(y * np.log(p_signal) + (1 - y) * np.log1p(-p_signal))
+        accuracy = np.mean((p_signal >= 0.5) == (y == 1))
+    return {"val_loss": float(loss), "val_accuracy": float(accuracy)}
 
 
 def _compiled_model(point: dict, n_features: int, device: str | None) -> keras.Model:
@@ -372,11 +427,15 @@ class TrainingState:
     diverged_epoch: int | None = None
     seconds: float = 0.0
 
-    def add_epoch(self, history: dict[str, list[float]], penalty: float) -> None:
-        for key in HISTORY_COLUMNS[:-1]:
-            value = history[KERAS_HISTORY_KEYS.get(key, key)][-1]
-            self.history[key].append(float(value))
-        self.history["l2_penalty"].append(penalty)
+    def add_epoch(
+        self, history: dict[str, list[float]], validation: dict, penalty: float
+    ) -> None:
+        """One epoch's Keras history, validation scores and L2 penalty."""
+        values = dict(validation, l2_penalty=penalty)
+        for key in ("loss", "accuracy"):
+            values[key] = history[KERAS_HISTORY_KEYS.get(key, key)][-1]
+        for key in HISTORY_COLUMNS:
+            self.history[key].append(float(values[key]))
         self.epochs_done += 1
 
     def diverged(self) -> bool:
@@ -401,21 +460,23 @@ class TrainingState:
 
 
 class Checkpoint:
-    """A run's state after its last finished epoch, safe against kill -9.
+    """A run's state after an epoch, safe against kill -9.
 
     Model files carry their epoch in the name; ``state.json``, written last
     and atomically, names the ones that belong together, so a kill at any
-    moment leaves the previous consistent checkpoint.
+    moment leaves the previous consistent checkpoint. The best epoch's
+    weights (for early stopping) are an .npz beside them.
     """
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.state_path = folder / "state.json"
 
-    def load(self, fingerprint: str) -> tuple[keras.Model | None, TrainingState | None]:
-        """The checkpoint, if there is one and ``fingerprint`` made it."""
+    def load(self, fingerprint: str) -> tuple:
+        """Model, state and best weights, if there is a checkpoint that
+        ``fingerprint`` made; else three Nones."""
         if not self.state_path.exists():
-            return None, None
+            return None, None, None
         state = TrainingState(**json.loads(self.state_path.read_text()))
         if state.fingerprint != fingerprint:
             print(
@@ -423,28 +484,40 @@ class Checkpoint:
                 "input files (or other code); training from the start"
             )
             self.remove()
-            return None, None
+            return None, None, None
         model = keras.saving.load_model(self._model_path(state.epochs_done))
-        return model, state
+        best = self._best_path(state.best_epoch)
+        if not best.exists():
+            return model, state, None
+        with np.load(best) as arrays:
+            return model, state, [arrays[f"arr_{i}"] for i in range(len(arrays.files))]
 
-    def save(self, model: keras.Model, state: TrainingState, save_best: bool) -> None:
+    def holds(self, state: TrainingState) -> bool:
+        """Whether the checkpoint on disk is the one of ``state``'s last epoch."""
+        if not self.state_path.exists():
+            return False
+        return (
+            json.loads(self.state_path.read_text())["epochs_done"] == state.epochs_done
+        )
+
+    def save(
+        self, model: keras.Model, state: TrainingState, best_weights: list | None
+    ) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         with atomic_path(self._model_path(state.epochs_done), suffix=".keras") as tmp:
             model.save(tmp)
-        if save_best:
-            best = self._best_path(state.epochs_done)
-            with atomic_path(best, suffix=".weights.h5") as tmp:
-                model.save_weights(tmp)
+        keep = {self._model_path(state.epochs_done), self.state_path}
+        if best_weights is not None:
+            best = self._best_path(state.best_epoch)
+            if not best.exists():
+                with atomic_path(best, suffix=".npz") as tmp:
+                    np.savez(tmp, *best_weights)
+            keep.add(best)
         with atomic_path(self.state_path) as tmp:
             tmp.write_text(json.dumps(asdict(state)))
-        keep = {self._model_path(state.epochs_done), self.state_path}
-        keep.add(self._best_path(state.best_epoch))
         for path in self.folder.iterdir():
             if path not in keep:
                 path.unlink()
-
-    def best_weights(self, state: TrainingState) -> Path:
-        return self._best_path(state.best_epoch)
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -453,7 +526,7 @@ class Checkpoint:
         return self.folder / f"epoch-{epoch}.keras"
 
     def _best_path(self, epoch: int) -> Path:
-        return self.folder / f"best-epoch-{epoch}.weights.h5"
+        return self.folder / f"best-epoch-{epoch}.npz"
 
 
 GRADIENT_COLUMNS = ("epoch", "layer", "delta_rms", "weight_gradient_rms")

@@ -14,6 +14,7 @@ os.environ.update(
 
 from susy_dnn.code_version import code_digest  # noqa: E402
 from susy_dnn.errors import ConfigError  # noqa: E402
+from susy_dnn.packing import POINT_FILES, pack_points  # noqa: E402
 from susy_dnn.split import check_split, check_training_sizes  # noqa: E402
 from susy_dnn.studies import (  # noqa: E402
     STUDY_FIGURES,
@@ -50,6 +51,13 @@ BOOSTING_POINTS = (
 )
 
 
+# {study: {pack: point names}}: the points each training job trains.
+PACKS = {
+    study: pack_points(points, config["resources"]["pack_flop"])
+    for study, points in POINTS.items()
+}
+
+
 wildcard_constraints:
     study="|".join(POINTS) or "no-study",
     point="[^/]+",
@@ -82,8 +90,14 @@ def ingest_inputs(wildcards):
     return inputs
 
 
-def point_settings(wildcards):
-    return POINTS[wildcards.study][wildcards.point]
+SPLIT_FILES = {
+    part: f"results/data/{part}.parquet" for part in ("train", "validation", "test")
+}
+
+def point_outputs(study, point):
+    """{key: path} of the files of one point (packing.POINT_FILES)."""
+    folder = f"results/studies/{study}/points/{point}"
+    return {key: f"{folder}/{name}" for key, name in POINT_FILES.items()}
 
 
 def boosting_settings(wildcards):

@@ -1,25 +1,30 @@
-rule train_model:
-    input:
-        train="results/data/train.parquet",
-        validation="results/data/validation.parquet",
-    output:
-        model="results/studies/{study}/points/{point}/model.keras",
-        history="results/studies/{study}/points/{point}/history.csv",
-        gradients="results/studies/{study}/points/{point}/gradient_norms.csv",
-        scaler="results/studies/{study}/points/{point}/scaler.json",
-        info="results/studies/{study}/points/{point}/train_info.json",
-    log:
-        "results/logs/train_model/{study}/{point}.log",
-    benchmark:
-        "results/benchmarks/train_model/{study}/{point}.tsv"
-    conda:
-        "../../envs/train.yaml"
-    threads: config["resources"]["train_threads"]
-    params:
-        point=point_settings,
-        code=package_code("train_model.py"),
-    script:
-        "../scripts/train_model.py"
+# One job per pack of grid points (susy_dnn.packing): small points share a
+# process and its start-up, a big point has a job of its own. The job scores
+# each network on the test, validation and training events as it finishes.
+for study, packs in PACKS.items():
+    for pack, names in packs.items():
+
+        rule:
+            name:
+                f"train_{study}_{pack}"
+            input:
+                **SPLIT_FILES,
+            output:
+                [path for name in names for path in point_outputs(study, name).values()],
+            log:
+                f"results/logs/train/{study}/{pack}.log",
+            benchmark:
+                f"results/benchmarks/train/{study}/{pack}.tsv"
+            conda:
+                "../../envs/train.yaml"
+            threads: config["resources"]["train_threads"]
+            params:
+                points={name: POINTS[study][name] for name in names},
+                outputs={name: point_outputs(study, name) for name in names},
+                checkpoint_seconds=config["resources"]["checkpoint_seconds"],
+                code=package_code("train_pack.py"),
+            script:
+                "../scripts/train_pack.py"
 
 
 # The boosted-trees baseline of the feature_sets study (Baldi et al.'s BDT).

@@ -1,19 +1,18 @@
-"""Rule evaluate_model: test-set metrics of one grid point."""
+"""Rules train_<study>_<pack>: train and score the grid points of one pack."""
 
 from susy_dnn.rule_io import logged_to
 
 with logged_to(snakemake.log[0]):
     # Imported inside the log context: TensorFlow talks while it loads.
-    from susy_dnn.evaluate import evaluate_point
+    from susy_dnn.pack_training import train_and_score_pack
 
-    report = evaluate_point(
-        snakemake.wildcards.point,
-        snakemake.params.point,
+    scores = train_and_score_pack(
+        snakemake.params.points,
         {part: snakemake.input[part] for part in ("train", "validation", "test")},
-        {key: snakemake.input[key] for key in ("model", "scaler", "info")},
-        snakemake.output[0],
+        snakemake.params.outputs,
         snakemake.threads,
+        snakemake.params.checkpoint_seconds,
         # The script's own checkout names the commit that produced the result.
         snakemake.scriptdir,
     )
-    print("test metrics:", report["metrics"])
+    print("test accuracy:", {name: s["accuracy"] for name, s in scores.items()})
