@@ -1,12 +1,22 @@
 """Read split Parquet files as the arrays a network sees."""
 
+import functools
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .columns import FEATURE_SETS, LABEL
 from .errors import InputError
+
+
+# A training job reads the same split files for every point of its pack (for
+# training, validation and scoring): read each once. Tables are immutable;
+# the arrays below are fresh copies.
+@functools.lru_cache(maxsize=4)
+def _read_table(path: Path, modified_ns: int) -> pa.Table:
+    return pq.read_table(path)
 
 
 def read_events(
@@ -14,7 +24,8 @@ def read_events(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Features (float32, n × k) and labels (float32) of the first ``n_rows``."""
     features = list(FEATURE_SETS[feature_set])
-    table = pq.read_table(path, columns=[LABEL, *features])
+    table = _read_table(Path(path).resolve(), Path(path).stat().st_mtime_ns)
+    table = table.select([LABEL, *features])
     if n_rows is not None:
         if n_rows > table.num_rows:
             raise InputError(
