@@ -45,8 +45,14 @@ def rules_and_envs() -> dict[str, tuple[Path, Path]]:
     """Rule name -> (its script, its env file), read from the rule files."""
     found = {}
     for smk in (REPO / "workflow" / "rules").glob("*.smk"):
-        for block in re.split(r"^rule ", smk.read_text(), flags=re.M)[1:]:
-            name = block.split(":", 1)[0]
+        # Named rules, and rules defined in a loop (`rule:` with `name:`).
+        for block in re.split(r"^\s*rule\b", smk.read_text(), flags=re.M)[1:]:
+            named = re.match(r"\s*(\w+):", block)
+            name = (
+                named.group(1)
+                if named
+                else re.search(r'name:\s*f?"([^"]+)"', block).group(1)
+            )
             conda = re.search(r'conda:\s*"([^"]+)"', block)
             script = re.search(r'script:\s*"([^"]+)"', block)
             if script:

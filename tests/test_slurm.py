@@ -10,9 +10,12 @@ import subprocess
 import sys
 
 import pytest
-from test_workflow import TINY_CONFIG, make_workdir
+import yaml
+from snakemake.utils import update_config
+from test_workflow import REPO, TINY_CONFIG, make_workdir, training_flops
 
-# The workflow tests' tiny config, one study of two points; both grid axes are
+# The workflow tests' tiny config, one study of three points, each a pack of
+# its own; only the largest reaches the GPU threshold. Both grid axes are
 # named because cluster jobs merge this file into config/config.yaml.
 TINY = dict(
     TINY_CONFIG,
@@ -21,9 +24,10 @@ TINY = dict(
     studies={
         "learning_rate_vs_size": {
             "training": {"n_train": 500, "epochs": 2, "hidden_layers": [8]},
-            "grid": {"learning_rate": [0.01, 0.1], "n_train": [500]},
+            "grid": {"learning_rate": [0.1], "n_train": [500, 1000, 4000]},
         }
     },
+    resources=dict(TINY_CONFIG["resources"], pack_flop=2.0e6, gpu_flop=4.0e6),
 )
 
 
@@ -53,14 +57,16 @@ def run_through_slurm(workdir, *targets):
 
 
 def jobs_in_accounting(workdir) -> list[dict]:
-    """This run's Slurm jobs as sacct records them."""
+    """This run's Slurm jobs as sacct records them; the comment names the
+    rule, or the group and its rules (tests/slurm/start.sh stores it)."""
+    columns = "JobID,Partition,State,ReqTRES,WorkDir,Comment"
     listing = subprocess.run(
-        ["sacct", "-n", "-X", "-P", "-o", "JobName,Partition,State,ReqTRES,WorkDir"],
+        ["sacct", "-n", "-X", "-P", "-o", columns],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    fields = ("name", "partition", "state", "tres", "workdir")
+    fields = ("id", "partition", "state", "tres", "workdir", "comment")
     jobs = [
         dict(zip(fields, line.split("|"), strict=True)) for line in listing.splitlines()
     ]
@@ -72,15 +78,43 @@ def test_tiny_workflow_runs_through_the_slurm_profile(tmp_path):
     run = run_through_slurm(workdir)
     assert run.returncode == 0, run.stderr[-4000:]
     study = workdir / "results/studies/learning_rate_vs_size"
-    for point in ("learning_rate~0.01__n_train~500", "learning_rate~0.1__n_train~500"):
+    for n_train in (500, 1000, 4000):
+        point = f"learning_rate~0.1__n_train~{n_train}"
         assert (study / "points" / point / "metrics.json").exists()
     assert (study / "figures/accuracy_heatmap.png").exists()
+
+    # The packs as the run planned them, from the config it merged.
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    update_config(config, TINY)
+    flops = training_flops(config)
+    threshold = TINY["resources"]["gpu_flop"]
+    large = [rule for rule, flop in flops.items() if flop >= threshold]
+    small = [rule for rule, flop in flops.items() if flop < threshold]
+    assert (len(large), len(small)) == (1, 2)
+
     jobs = jobs_in_accounting(workdir)
-    training = [job for job in jobs if job["partition"] == "gpu"]
-    # Two training jobs, each with one GPU, on the profile's GPU partition.
-    assert len(training) == 2
-    assert all("gres/gpu=1" in job["tres"] for job in training)
     assert all(job["state"] == "COMPLETED" for job in jobs)
+    assert all(job["comment"].startswith("rule_") for job in jobs), (
+        f"sacct keeps no job comments; restart Slurm with tests/slurm/start.sh: {jobs}"
+    )
+
+    def job_of(rule):
+        [job] = [job for job in jobs if rule in job["comment"]]
+        return job
+
+    # Simulation, ingest and split, the two small packs as one group job on
+    # the CPU partition, the large pack alone with a GPU on the GPU partition.
+    assert len(jobs) == 5, jobs
+    for rule in ("simulate_events", "ingest_events", "split_events", *small):
+        assert job_of(rule)["partition"] == "main", rule
+        assert "gres/gpu" not in job_of(rule)["tres"], rule
+    assert job_of(small[0])["id"] == job_of(small[1])["id"]
+    assert job_of(large[0])["partition"] == "gpu"
+    assert "gres/gpu=1" in job_of(large[0])["tres"]
+    # The bookkeeping ran where Snakemake ran, not on the cluster.
+    for rule in ("record_config", "aggregate_study", "plot_learning_rate_vs_size"):
+        assert not any(rule in job["comment"] for job in jobs), rule
+    assert (workdir / "results/report/config.yaml").exists()
 
 
 def test_failing_job_fails_the_run(tmp_path):

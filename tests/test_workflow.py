@@ -17,6 +17,9 @@ from http_server import serving
 from test_download import BODY, SHA256
 
 from susy_dnn.grid import HIDDEN_ACTIVATIONS
+from susy_dnn.job_resources import PROCESS_MB, RUNTIME_FLOOR_MINUTES
+from susy_dnn.packing import pack_points, training_flop
+from susy_dnn.studies import selected_studies
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
@@ -332,20 +335,103 @@ def test_config_error_stops_the_dry_run(case, tmp_path):
     assert "rule " not in output  # stopped before building any job
 
 
+# Rules that compute, and so go to the cluster; the others are bookkeeping,
+# run where Snakemake runs.
+CLUSTER_RULES = re.compile(
+    r"simulate_events|ingest_events|split_events|train_gradient_boosting"
+    r"|train_\w+_pack_[0-9a-f]{8}"
+)
+
+
+def training_flops(config: dict) -> dict[str, float]:
+    """{training rule: training operations} of every pack of ``config``."""
+    return {
+        f"train_{study}_{pack}": sum(training_flop(points[name]) for name in names)
+        for study, points in selected_studies(config).items()
+        for pack, names in pack_points(points, config["resources"]["pack_flop"]).items()
+    }
+
+
+def dry_run_submissions(output: str) -> list[list[tuple[str, dict]]]:
+    """The jobs of a dry run as the profile would submit them: a group job's
+    jobs together, every other job alone; each job as (rule, resources)."""
+    submissions = []
+    for line in output.splitlines():
+        if re.search(r"\] Group job \w+ ", line):
+            submissions.append([])
+        elif match := re.match(r"( *)rule (\w+):$", line):
+            if not match.group(1):
+                submissions.append([])
+            submissions[-1].append((match.group(2), {}))
+        elif match := re.match(r" +resources: (.*)$", line):
+            pairs = (item.split("=", 1) for item in match.group(1).split(", "))
+            submissions[-1][-1][1].update(pairs)
+    return submissions
+
+
+def local_rules() -> set[str]:
+    """The rules that the rule files declare local (`localrules:`)."""
+    return {
+        name
+        for smk in (REPO / "workflow" / "rules").glob("*.smk")
+        for block in re.findall(r"^localrules:\n((?: +\w+,\n)+)", smk.read_text(), re.M)
+        for name in re.findall(r"\w+", block)
+    }
+
+
 @pytest.mark.workflow
-def test_slurm_profile_asks_one_gpu_per_training_job(tmp_path):
+def test_slurm_profile_sizes_training_jobs_and_keeps_bookkeeping_local(tmp_path):
+    flops = training_flops(TINY_CONFIG)
+    # The middle pack sits exactly on the threshold: it and the bigger ones
+    # get a GPU, the smaller ones none.
+    threshold = sorted(flops.values())[len(flops) // 2]
+    resources = dict(TINY_CONFIG["resources"], gpu_flop=threshold)
     (tmp_path / "run").mkdir()
-    workdir = make_workdir(tmp_path / "run", TINY_CONFIG)
+    workdir = make_workdir(tmp_path / "run", dict(TINY_CONFIG, resources=resources))
     run = run_snakemake(workdir, "--profile", "slurm", "--dry-run")
     assert run.returncode == 0, run.stdout + run.stderr
-    jobs = (run.stdout + run.stderr).split("\nrule ")[1:]
-    training = [job for job in jobs if job.startswith("train_model:")]
-    assert len(training) == sum(EXPECTED_POINTS.values())
-    for job in training:
-        resources = next(line for line in job.splitlines() if "resources:" in line)
-        assert "gpu=1" in resources and "mem_mb=" in resources
-    others = [job for job in jobs if not job.startswith(("train_model:", "all:"))]
-    assert others and all("gpu=" not in job for job in others)
+    submissions = dry_run_submissions(run.stdout + run.stderr)
+    jobs = [job for submission in submissions for job in submission]
+
+    packs = {rule: job for rule, job in jobs if rule in flops}
+    assert packs.keys() == flops.keys()
+    large = {rule for rule, flop in flops.items() if flop >= threshold}
+    assert 0 < len(large) < len(flops)
+    for rule, job in packs.items():
+        if rule in large:
+            assert (job.get("gpu"), job["slurm_partition"]) == ("1", "gpu"), rule
+        else:
+            assert ("gpu" not in job, job["slurm_partition"]) == (True, "main"), rule
+        assert int(job["runtime"]) >= RUNTIME_FLOOR_MINUTES, rule
+        assert int(job["mem_mb"]) >= PROCESS_MB, rule
+    assert all("gpu" not in job for rule, job in jobs if rule not in large)
+    # The CPU training jobs share submissions; a GPU job goes alone.
+    grouped = {rule for submission in submissions if len(submission) > 1
+               for rule, _ in submission}  # fmt: skip
+    assert set(flops) - large <= grouped and not large & grouped
+    assert len(submissions) < len(jobs)
+
+    computing = {rule for rule, _ in jobs if CLUSTER_RULES.fullmatch(rule)}
+    bookkeeping = {rule for rule, _ in jobs} - computing - {"all"}
+    assert {"record_config", "aggregate_study", "plot_feature_sets"} <= bookkeeping
+    assert bookkeeping <= local_rules() and not computing & local_rules()
+
+
+@pytest.mark.workflow
+def test_slurm_profile_submits_the_default_studies_in_few_training_jobs(tmp_path):
+    config = yaml.safe_load((REPO / "config" / "config.yaml").read_text())
+    run = run_snakemake(make_workdir(tmp_path, config), "--profile", "slurm", "-n")
+    assert run.returncode == 0, run.stdout + run.stderr
+    submissions = dry_run_submissions(run.stdout + run.stderr)
+    training = [
+        submission
+        for submission in submissions
+        if any(rule.startswith("train_") for rule, _ in submission)
+    ]
+    jobs = sum(len(submission) for submission in training)
+    assert jobs == len(training_flops(config)) + 9  # packs and boosted trees
+    assert len(training) <= 20
+    print(f"{jobs} training jobs in {len(training)} Slurm submissions")
 
 
 @pytest.mark.workflow

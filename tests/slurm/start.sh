@@ -66,6 +66,7 @@ chmod 600 /etc/slurm/slurmdbd.conf
 # The plugin strips SLURM_* variables before srun inside a job, so the
 # config must be at the default path. The node claims 8 CPUs and a GPU
 # (backed by /dev/null) so the profile's requests can be scheduled here.
+# Accounting keeps each job's comment, where the plugin names its rules.
 cat >/etc/slurm/slurm.conf <<CONF
 ClusterName=$CLUSTER
 SlurmctldHost=localhost(127.0.0.1)
@@ -91,6 +92,7 @@ GresTypes=gpu
 AccountingStorageType=accounting_storage/slurmdbd
 AccountingStorageHost=127.0.0.1
 AccountingStorageTRES=gres/gpu
+AccountingStoreFlags=job_comment
 JobAcctGatherType=jobacct_gather/none
 JobCompType=jobcomp/none
 NodeName=localhost NodeAddr=127.0.0.1 CPUs=8 RealMemory=64000 Gres=gpu:1 State=UNKNOWN

@@ -1,3 +1,8 @@
+# Seconds of table work: not worth a place in the cluster's queue.
+localrules:
+    aggregate_study,
+
+
 rule aggregate_study:
     input:
         unpack(study_inputs),

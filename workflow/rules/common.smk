@@ -14,6 +14,7 @@ os.environ.update(
 
 from susy_dnn.code_version import code_digest  # noqa: E402
 from susy_dnn.errors import ConfigError  # noqa: E402
+from susy_dnn.job_resources import training_resources, uses_gpu  # noqa: E402
 from susy_dnn.packing import POINT_FILES, pack_points  # noqa: E402
 from susy_dnn.split import check_split, check_training_sizes  # noqa: E402
 from susy_dnn.studies import (  # noqa: E402
@@ -56,6 +57,10 @@ PACKS = {
     study: pack_points(points, config["resources"]["pack_flop"])
     for study, points in POINTS.items()
 }
+# The job group of the training jobs without a GPU: the Slurm profile's
+# group-components submits several of them as one cluster job, so that short
+# jobs do not each wait in the queue. Local runs ignore groups.
+CPU_TRAINING = "train_cpu"
 
 
 wildcard_constraints:
@@ -93,6 +98,7 @@ def ingest_inputs(wildcards):
 SPLIT_FILES = {
     part: f"results/data/{part}.parquet" for part in ("train", "validation", "test")
 }
+
 
 def point_outputs(study, point):
     """{key: path} of the files of one point (packing.POINT_FILES)."""

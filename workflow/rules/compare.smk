@@ -1,3 +1,8 @@
+# Seconds of histogramming: not worth a place in the cluster's queue.
+localrules:
+    compare_simulation,
+
+
 # Only with simulation.reference: a file of real UCI events to hold the
 # simulation against.
 rule compare_simulation:

@@ -1,3 +1,10 @@
+# Network and disk bound, not compute: run on the submit host, which on
+# many clusters is the only one with internet access.
+localrules:
+    download_dataset,
+    verify_dataset,
+
+
 rule download_dataset:
     output:
         "resources/SUSY.csv.gz",

@@ -1,3 +1,12 @@
+# Seconds of plotting each: not worth a place in the cluster's queue.
+localrules:
+    plot_learning_rate_vs_size,
+    plot_feature_sets,
+    plot_regularisation,
+    plot_activations,
+    plot_initialisation,
+
+
 rule plot_learning_rate_vs_size:
     input:
         unpack(lambda wildcards: figure_inputs("learning_rate_vs_size")),

@@ -1,3 +1,8 @@
+# Writes one small file: not worth a place in the cluster's queue.
+localrules:
+    record_config,
+
+
 # The HTML report does not show the config by itself: record the one used.
 rule record_config:
     output:

@@ -1,8 +1,11 @@
 # One job per pack of grid points (susy_dnn.packing): small points share a
 # process and its start-up, a big point has a job of its own. The job scores
 # each network on the test, validation and training events as it finishes.
+# On a cluster its time, memory and partition follow from its size
+# (susy_dnn.job_resources); a job without a GPU joins the group CPU_TRAINING.
 for study, packs in PACKS.items():
     for pack, names in packs.items():
+        pack_settings = [POINTS[study][name] for name in names]
 
         rule:
             name:
@@ -15,9 +18,13 @@ for study, packs in PACKS.items():
                 f"results/logs/train/{study}/{pack}.log",
             benchmark:
                 f"results/benchmarks/train/{study}/{pack}.tsv"
+            group:
+                None if uses_gpu(pack_settings, config["resources"]) else CPU_TRAINING
             conda:
                 "../../envs/train.yaml"
             threads: config["resources"]["train_threads"]
+            resources:
+                **training_resources(pack_settings, config["resources"]),
             params:
                 points={name: POINTS[study][name] for name in names},
                 outputs={name: point_outputs(study, name) for name in names},
@@ -39,9 +46,15 @@ rule train_gradient_boosting:
         "results/logs/train_gradient_boosting/{point}.log",
     benchmark:
         "results/benchmarks/train_gradient_boosting/{point}.tsv"
+    # Submitted with the training jobs without a GPU, so on their partition:
+    # the jobs of a group must all ask for the same one.
+    group:
+        CPU_TRAINING
     conda:
         "../../envs/train_gradient_boosting.yaml"
     threads: config["resources"]["train_threads"]
+    resources:
+        slurm_partition=config["resources"]["cpu_partition"],
     params:
         point=boosting_settings,
         code=package_code("train_gradient_boosting.py"),
