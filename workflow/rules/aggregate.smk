@@ -33,6 +33,8 @@ rule aggregate_study:
         ),
     log:
         "results/logs/aggregate_study/{study}.log",
+    benchmark:
+        "results/benchmarks/aggregate_study/{study}.tsv"
     conda:
         "../../envs/aggregate.yaml"
     params:

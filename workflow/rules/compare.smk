@@ -20,6 +20,8 @@ rule compare_simulation:
         pdf="results/figures/simulation_vs_real.pdf",
     log:
         "results/logs/compare_simulation.log",
+    benchmark:
+        "results/benchmarks/compare_simulation.tsv"
     conda:
         "../../envs/compare_simulation.yaml"
     params:

@@ -34,6 +34,8 @@ rule plot_learning_rate_vs_size:
         roc_overlay_pdf="results/studies/learning_rate_vs_size/figures/roc_overlay.pdf",
     log:
         "results/logs/plot_learning_rate_vs_size.log",
+    benchmark:
+        "results/benchmarks/plot_learning_rate_vs_size.tsv"
     conda:
         "../../envs/plot_learning_rate_vs_size.yaml"
     params:
@@ -71,6 +73,8 @@ rule plot_feature_sets:
         ),
     log:
         "results/logs/plot_feature_sets.log",
+    benchmark:
+        "results/benchmarks/plot_feature_sets.tsv"
     conda:
         "../../envs/plot_feature_sets.yaml"
     params:
@@ -102,6 +106,8 @@ rule plot_regularisation:
         generalisation_gap_pdf="results/studies/regularisation/figures/generalisation_gap.pdf",
     log:
         "results/logs/plot_regularisation.log",
+    benchmark:
+        "results/benchmarks/plot_regularisation.tsv"
     conda:
         "../../envs/plot_regularisation.yaml"
     params:
@@ -133,6 +139,8 @@ rule plot_activations:
         accuracy_heatmap_pdf="results/studies/activations/figures/accuracy_heatmap.pdf",
     log:
         "results/logs/plot_activations.log",
+    benchmark:
+        "results/benchmarks/plot_activations.tsv"
     conda:
         "../../envs/plot_activations.yaml"
     params:
@@ -157,6 +165,8 @@ rule plot_initialisation:
         phase_diagram_pdf="results/studies/initialisation/figures/phase_diagram.pdf",
     log:
         "results/logs/plot_initialisation.log",
+    benchmark:
+        "results/benchmarks/plot_initialisation.tsv"
     conda:
         "../../envs/plot_initialisation.yaml"
     params:

@@ -14,6 +14,8 @@ rule record_config:
         ),
     log:
         "results/logs/record_config.log",
+    benchmark:
+        "results/benchmarks/record_config.tsv"
     conda:
         "../../envs/record_config.yaml"
     params:
