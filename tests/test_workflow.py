@@ -429,7 +429,7 @@ def test_slurm_profile_submits_the_default_studies_in_few_training_jobs(tmp_path
         if any(rule.startswith("train_") for rule, _ in submission)
     ]
     jobs = sum(len(submission) for submission in training)
-    assert jobs == len(training_flops(config)) + 9  # packs and boosted trees
+    assert jobs == len(training_flops(config)) + 1  # packs and the boosted trees
     assert len(training) <= 20
     print(f"{jobs} training jobs in {len(training)} Slurm submissions")
 

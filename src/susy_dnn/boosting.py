@@ -1,16 +1,62 @@
 """The gradient-boosted decision trees baseline (the BDT of Baldi et al.)."""
 
+import shutil
 import time
 from pathlib import Path
 
 from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_limits
 
+from .atomic import atomic_path
+from .code_version import code_digest
 from .events import read_events
+from .fingerprint import result_fingerprint
 from .metrics import score_classifier, write_report
+from .packing import run_each
 from .provenance import provenance
 
 HELD_OUT_FRACTION = 0.1
+
+# Beside each point's metrics: a copy of them and the fingerprint of what made
+# them, so that a rerun job restores the points it has already fitted.
+FINISHED_DIR = ".finished"
+
+
+def train_gradient_boosting_points(
+    points: dict[str, dict],
+    data: dict[str, str | Path],
+    outputs: dict[str, str | Path],
+    threads: int,
+    workflow_dir: str | Path | None = None,
+) -> None:
+    """train_gradient_boosting for every point ({name: settings}) in one
+    process, ``outputs[name]`` its metrics file.
+
+    A point fitted before with the same settings, data and code is restored,
+    not fitted again: adding a point to the study fits only that point.
+    """
+    code = code_digest(Path(__file__))
+    inputs = [data[part] for part in ("train", "validation", "test")]
+
+    def fit_or_restore(name: str, point: dict) -> None:
+        made_by = result_fingerprint(point, inputs, code)
+        finished = Path(outputs[name]).parent / FINISHED_DIR
+        if (finished / "fingerprint").is_file() and (
+            finished / "fingerprint"
+        ).read_text() == made_by:
+            print(f"restored from {finished}: fitted before with the same inputs")
+            with atomic_path(outputs[name]) as tmp:
+                shutil.copyfile(finished / "metrics.json", tmp)
+            return
+        train_gradient_boosting(name, point, data, outputs[name], threads, workflow_dir)
+        shutil.rmtree(finished, ignore_errors=True)
+        finished.mkdir(parents=True)
+        shutil.copyfile(outputs[name], finished / "metrics.json")
+        # Written last: a fingerprint vouches for a complete copy.
+        with atomic_path(finished / "fingerprint") as tmp:
+            tmp.write_text(made_by)
+
+    run_each(points, fit_or_restore)
 
 
 def train_gradient_boosting(

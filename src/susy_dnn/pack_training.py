@@ -1,10 +1,10 @@
 """Train and score the grid points of one pack in one process."""
 
 import time
-import traceback
 from pathlib import Path
 
 from .evaluate import evaluate_point
+from .packing import run_each
 from .train import CHECKPOINT_SECONDS, train_point
 
 
@@ -25,26 +25,21 @@ def train_and_score_pack(
     the points, and the finished ones are kept in their checkpoints, so a
     rerun does not train them again. Returns {name: test metrics}.
     """
-    scores, failed = {}, []
-    for name, point in points.items():
-        print(f"=== {name}", flush=True)
+    scores = {}
+
+    def train_and_score(name: str, point: dict) -> None:
         started = time.perf_counter()
-        try:
-            trained = train_point(
-                point,
-                data["train"],
-                data["validation"],
-                outputs[name],
-                threads,
-                checkpoint_seconds,
-            )
-            report = evaluate_point(
-                name, point, data, trained, outputs[name]["metrics"], workflow_dir
-            )
-        except Exception:
-            traceback.print_exc()
-            failed.append(name)
-            continue
+        trained = train_point(
+            point,
+            data["train"],
+            data["validation"],
+            outputs[name],
+            threads,
+            checkpoint_seconds,
+        )
+        report = evaluate_point(
+            name, point, data, trained, outputs[name]["metrics"], workflow_dir
+        )
         scores[name] = report["metrics"]
         print(
             f"{name}: trained in {trained.info['training_seconds']:.1f} s, "
@@ -52,9 +47,6 @@ def train_and_score_pack(
             f"test accuracy {report['metrics']['accuracy']:.4f}",
             flush=True,
         )
-    if failed:
-        raise RuntimeError(
-            f"{len(failed)} of {len(points)} points failed (traceback above): "
-            + ", ".join(failed)
-        )
+
+    run_each(points, train_and_score)
     return scores

@@ -14,6 +14,8 @@ that planning a run stays fast.
 
 import hashlib
 import math
+import traceback
+from collections.abc import Callable
 
 from .columns import FEATURE_SETS
 
@@ -65,3 +67,24 @@ def pack_points(points: dict[str, dict], pack_flop: float) -> dict[str, list[str
 def _pack_name(points: list[str]) -> str:
     digest = hashlib.sha256("\n".join(sorted(points)).encode()).hexdigest()
     return f"pack_{digest[:8]}"
+
+
+def run_each(points: dict[str, dict], run: Callable[[str, dict], None]) -> None:
+    """``run(name, settings)`` for every point of a pack, one after another.
+
+    A point that fails does not stop the others (their results are kept); the
+    pack then fails, naming the failed points after their tracebacks.
+    """
+    failed = []
+    for name, settings in points.items():
+        print(f"=== {name}", flush=True)
+        try:
+            run(name, settings)
+        except Exception:
+            traceback.print_exc()
+            failed.append(name)
+    if failed:
+        raise RuntimeError(
+            f"{len(failed)} of {len(points)} points failed (traceback above): "
+            + ", ".join(failed)
+        )

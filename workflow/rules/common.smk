@@ -50,6 +50,10 @@ BOOSTING_POINTS = (
     if "feature_sets" in POINTS
     else {}
 )
+BOOSTING_OUTPUTS = {
+    point: f"results/studies/feature_sets/gradient_boosting/{point}/metrics.json"
+    for point in BOOSTING_POINTS
+}
 
 
 # {study: {pack: point names}}: the points each training job trains.
@@ -106,10 +110,6 @@ def point_outputs(study, point):
     return {key: f"{folder}/{name}" for key, name in POINT_FILES.items()}
 
 
-def boosting_settings(wildcards):
-    return BOOSTING_POINTS[wildcards.point]
-
-
 def point_files(study, name):
     """One file of every point of ``study``, e.g. point_files(s, "metrics.json")."""
     return [f"results/studies/{study}/points/{point}/{name}" for point in POINTS[study]]
@@ -122,10 +122,7 @@ def study_inputs(wildcards):
         for name in ("metrics.json", "history.csv", "gradient_norms.csv")
     }
     if wildcards.study == "feature_sets":
-        inputs["metrics"] = inputs["metrics"] + [
-            f"results/studies/feature_sets/gradient_boosting/{point}/metrics.json"
-            for point in BOOSTING_POINTS
-        ]
+        inputs["metrics"] = inputs["metrics"] + list(BOOSTING_OUTPUTS.values())
     return inputs
 
 
@@ -167,10 +164,7 @@ def figure_inputs(study):
         "summary": f"results/studies/{study}/summary.csv",
         "table": f"results/studies/{study}/metrics.csv",
         "metrics": point_files(study, "metrics.json")
-        + [
-            f"results/studies/{study}/gradient_boosting/{point}/metrics.json"
-            for point in (BOOSTING_POINTS if study == "feature_sets" else [])
-        ],
+        + (list(BOOSTING_OUTPUTS.values()) if study == "feature_sets" else []),
         "histories": point_files(study, "history.csv"),
         "gradients": point_files(study, "gradient_norms.csv"),
     }

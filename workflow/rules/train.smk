@@ -34,18 +34,17 @@ for study, packs in PACKS.items():
                 "../scripts/train_pack.py"
 
 
-# The boosted-trees baseline of the feature_sets study (Baldi et al.'s BDT).
+# The boosted-trees baselines of the feature_sets study (Baldi et al.'s BDT):
+# one job, one process, as their fits take seconds on the default config.
 rule train_gradient_boosting:
     input:
-        train="results/data/train.parquet",
-        validation="results/data/validation.parquet",
-        test="results/data/test.parquet",
+        **SPLIT_FILES,
     output:
-        "results/studies/feature_sets/gradient_boosting/{point}/metrics.json",
+        list(BOOSTING_OUTPUTS.values()),
     log:
-        "results/logs/train_gradient_boosting/{point}.log",
+        "results/logs/train_gradient_boosting.log",
     benchmark:
-        "results/benchmarks/train_gradient_boosting/{point}.tsv"
+        "results/benchmarks/train_gradient_boosting.tsv"
     # Submitted with the training jobs without a GPU, so on their partition:
     # the jobs of a group must all ask for the same one.
     group:
@@ -56,7 +55,8 @@ rule train_gradient_boosting:
     resources:
         slurm_partition=config["resources"]["cpu_partition"],
     params:
-        point=boosting_settings,
+        points=BOOSTING_POINTS,
+        outputs=BOOSTING_OUTPUTS,
         code=package_code("train_gradient_boosting.py"),
     script:
         "../scripts/train_gradient_boosting.py"
