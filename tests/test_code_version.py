@@ -76,7 +76,8 @@ def test_every_scripted_rule_hashes_its_own_script():
     """Each rule's `code` param names the script of that rule."""
     checked = set()
     for smk in (REPO / "workflow" / "rules").glob("*.smk"):
-        for block in re.split(r"^rule ", smk.read_text(), flags=re.M)[1:]:
+        # Named rules, and rules defined in a loop (`rule:` with `name:`).
+        for block in re.split(r"^\s*rule\b", smk.read_text(), flags=re.M)[1:]:
             if "    script:" in block:
                 script = block.split('"../scripts/')[-1].split('"')[0]
                 assert f'code=package_code("{script}")' in block, block[:40]

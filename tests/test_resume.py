@@ -1,6 +1,7 @@
 """A training job killed with kill -9 resumes from its last finished epoch and
 ends with the same numbers as a run that was never interrupted."""
 
+import importlib.util
 import json
 import os
 import signal
@@ -35,7 +36,7 @@ train_point(point, f"{data}/train.parquet", f"{data}/validation.parquet", output
 """
 
 
-def start_training(data: Path, folder: Path) -> subprocess.Popen:
+def start_training(data: Path, folder: Path, keras_backend: str) -> subprocess.Popen:
     point = grid_points(SETTINGS, None)["baseline"]
     folder.mkdir(exist_ok=True)
     arguments = [json.dumps(point), str(data), str(folder), json.dumps(OUTPUTS)]
@@ -43,6 +44,7 @@ def start_training(data: Path, folder: Path) -> subprocess.Popen:
         [sys.executable, "-c", TRAIN, *arguments],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=dict(os.environ, KERAS_BACKEND=keras_backend),
     )
 
 
@@ -54,12 +56,26 @@ def data(tmp_path_factory):
     return folder
 
 
-def test_killed_training_resumes_to_identical_results(data, tmp_path):
+# Both backends: each seeds its dropout masks per epoch and compiles its own
+# functions (JAX's jit); a resumed run must replay them exactly.
+BACKENDS = [
+    "tensorflow",
+    pytest.param(
+        "jax",
+        marks=pytest.mark.skipif(
+            importlib.util.find_spec("jax") is None, reason="jax is not installed"
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("keras_backend", BACKENDS)
+def test_killed_training_resumes_to_identical_results(data, tmp_path, keras_backend):
     straight = tmp_path / "straight"
-    assert start_training(data, straight).wait(timeout=300) == 0
+    assert start_training(data, straight, keras_backend).wait(timeout=300) == 0
 
     resumed = tmp_path / "resumed"
-    job = start_training(data, resumed)
+    job = start_training(data, resumed, keras_backend)
     state = resumed / CHECKPOINT_DIR / "state.json"
     deadline = time.monotonic() + 300
     while not (state.exists() and json.loads(state.read_text())["epochs_done"] >= 2):
@@ -72,7 +88,7 @@ def test_killed_training_resumes_to_identical_results(data, tmp_path):
     epochs_done = json.loads(state.read_text())["epochs_done"]
     assert 2 <= epochs_done < SETTINGS["epochs"]
 
-    assert start_training(data, resumed).wait(timeout=300) == 0
+    assert start_training(data, resumed, keras_backend).wait(timeout=300) == 0
     for name in ("history.csv", "gradient_norms.csv", "scaler.json"):
         assert (resumed / name).read_text() == (straight / name).read_text(), name
     info = json.loads((resumed / "train_info.json").read_text())

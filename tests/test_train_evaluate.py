@@ -1,6 +1,10 @@
 """Training and evaluation on a small separable sample (runs Keras on the CPU)."""
 
+import importlib.util
 import json
+import os
+import subprocess
+import sys
 
 import keras
 import numpy as np
@@ -431,7 +435,11 @@ def test_the_fingerprint_covers_the_training_code(sample, monkeypatch):
     inputs = [sample / "train.parquet"]
     before = fingerprint(point, inputs)
     monkeypatch.setattr(train, "code_digest", lambda path: "other code")
-    assert fingerprint(point, inputs) != before
+    other_code = fingerprint(point, inputs)
+    assert other_code != before
+    # A run on another Keras backend is not resumed either.
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    assert fingerprint(point, inputs) != other_code
 
 
 def test_checkpoints_follow_the_clock_and_the_last_epoch(sample, tmp_path, monkeypatch):
@@ -516,3 +524,94 @@ def test_a_failing_point_fails_the_pack_after_the_others(sample, tmp_path):
         train_and_score_pack(points, data, outputs, threads=1)
     # The point after the failing one still ran.
     assert outputs["n_train~500"]["metrics"].exists()
+
+
+# Trains the same point on Keras's JAX backend (the variable KERAS_BACKEND is
+# read once, at import); then, on JAX, the gradient diagnostic and the
+# predictions of the network that TensorFlow trained.
+ON_JAX = """
+import json, sys
+from pathlib import Path
+import keras, numpy as np
+from susy_dnn import backend
+from susy_dnn.evaluate import evaluate_point
+from susy_dnn.train import predict_probabilities, train_point
+point, data, folder = json.loads(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+outputs = {key: folder / name for key, name in json.loads(sys.argv[4]).items()}
+parts = {part: data / f"{part}.parquet" for part in ("train", "validation", "test")}
+trained = train_point(point, parts["train"], parts["validation"], outputs, threads=1)
+evaluate_point("baseline", point, parts, trained, folder / "metrics.json")
+probe = np.load(sys.argv[5])
+model = keras.saving.load_model(sys.argv[6])
+(folder / "probe.json").write_text(json.dumps({
+    "backend": keras.backend.backend(),
+    "errors": backend.backpropagated_errors(model, probe["x"], probe["y"]),
+    "p": predict_probabilities(model, probe["x"]).tolist(),
+}))
+"""
+
+
+def auc_standard_error(auc: float, n_signal: int, n_background: int) -> float:
+    """Hanley & McNeil (1982): the statistical error of a ROC AUC."""
+    q1, q2 = auc / (2 - auc), 2 * auc**2 / (1 + auc)
+    variance = (
+        auc * (1 - auc)
+        + (n_signal - 1) * (q1 - auc**2)
+        + (n_background - 1) * (q2 - auc**2)
+    ) / (n_signal * n_background)
+    return variance**0.5
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("jax") is None, reason="jax is not installed"
+)
+def test_jax_trains_like_tensorflow_and_measures_the_same_gradients(sample, tmp_path):
+    """The same point on TensorFlow and on JAX (NB13's network, 3 epochs of
+    2000 events). Both see the same batches in the same order (NumPy draws
+    it); their initial weights and dropout masks differ (each backend has
+    its own generator). The validation AUC is then a statistic of the same
+    500 events for two networks trained alike: they differ by the spread over
+    initial weights (0.003 over 5 seeds on either backend), well below the
+    AUC's statistical error (Hanley & McNeil, 0.016 here). Two statistical
+    errors are allowed: wide for the draw of weights, narrow for a backend
+    that trains otherwise (a network that learned nothing scores 0.5, this
+    one about 0.87). For the same weights the
+    diagnostic and the probabilities are one computation in float32 on
+    either backend: equal to float32 rounding."""
+    point, outputs, trained = _train(sample, tmp_path / "tensorflow")
+    data = {part: sample / f"{part}.parquet" for part in PARTS}
+    expected = evaluate_point("baseline", point, data, trained, tmp_path / "tf.json")
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(300, 18)).astype(np.float32)
+    y = rng.integers(0, 2, (300, 1)).astype(np.float32)
+    np.savez(tmp_path / "probe.npz", x=x, y=y)
+
+    folder = tmp_path / "jax"
+    folder.mkdir()
+    names = {key: path.name for key, path in outputs.items()}
+    run = subprocess.run(
+        [sys.executable, "-c", ON_JAX, json.dumps(point), str(sample), str(folder),
+         json.dumps(names), str(tmp_path / "probe.npz"), str(outputs["model"])],
+        env=dict(os.environ, KERAS_BACKEND="jax"),
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-3000:]
+    got = json.loads((folder / "metrics.json").read_text())
+    assert got["provenance"]["versions"]["keras_backend"] == "jax"
+    assert got["training"]["epochs_run"] == 3
+    for part in ("validation_metrics", "metrics"):
+        auc, n = expected[part]["roc_auc"], expected[part]["n_events"]
+        error = auc_standard_error(
+            auc, expected[part]["n_signal"], n - expected[part]["n_signal"]
+        )
+        assert abs(got[part]["roc_auc"] - auc) < 2 * error, part
+    history = pd.read_csv(folder / "history.csv")
+    assert history["loss"].iloc[-1] < history["loss"].iloc[0]
+
+    on_jax = json.loads((folder / "probe.json").read_text())
+    assert on_jax["backend"] == "jax"
+    errors = backend.backpropagated_errors(trained.model, x, y)
+    np.testing.assert_allclose(on_jax["errors"], errors, rtol=1e-4)
+    np.testing.assert_allclose(
+        on_jax["p"], train.predict_probabilities(trained.model, x), atol=1e-6
+    )

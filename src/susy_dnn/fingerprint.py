@@ -1,5 +1,6 @@
 """What made a result: a digest of its settings, input files and code."""
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -11,6 +12,22 @@ def result_fingerprint(settings: dict, inputs: list[str | Path], code: str) -> s
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     digest.update(code.encode())
     for path in inputs:
-        with open(path, "rb") as file:
-            digest.update(hashlib.file_digest(file, "sha256").digest())
+        status = Path(path).stat()
+        digest.update(
+            _file_digest(
+                str(Path(path).resolve()),
+                status.st_size,
+                status.st_mtime_ns,
+                status.st_ino,
+            )
+        )
     return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _file_digest(path: str, size: int, mtime_ns: int, inode: int) -> bytes:
+    """sha256 of a file, once per process while its size, time and inode stay:
+    the points of a pack share their input files (hundreds of MB at full
+    scale)."""
+    with open(path, "rb") as file:
+        return hashlib.file_digest(file, "sha256").digest()

@@ -7,7 +7,6 @@ cross-entropy, which equals NB13's negative log-likelihood of a two-class
 softmax.
 """
 
-import hashlib
 import json
 import math
 import shutil
@@ -25,6 +24,7 @@ from .code_version import code_digest
 from .columns import FEATURE_SETS
 from .errors import ConfigError
 from .events import read_events
+from .fingerprint import result_fingerprint
 from .grid import batch_size_for
 from .scaler import Standardiser
 
@@ -260,9 +260,7 @@ def train_point(
             model.optimizer.momentum = ramped
             model.train_function = None
         result = model.fit(
-            x_train[order],
-            y_train[order],
-            batch_size=batch_size,
+            **backend.epoch_input(x_train[order], y_train[order], batch_size),
             epochs=epoch + 1,
             initial_epoch=epoch,
             shuffle=False,
@@ -297,7 +295,12 @@ def train_point(
         model.set_weights(best_weights)
 
     with atomic_path(outputs["model"], suffix=".keras") as tmp:
-        model.save(tmp)
+        if restored:
+            model.save(tmp)
+        else:
+            # The last epoch's checkpoint holds this very model: a copy costs
+            # less than saving it again.
+            shutil.copyfile(checkpoint.model_path(state.epochs_done), tmp)
     write_history(state.history, outputs["history"])
     write_gradient_norms(state.gradient_rows, outputs["gradients"])
     scaler.save(outputs["scaler"])
@@ -319,11 +322,12 @@ def train_point(
 def predict_probabilities(model: keras.Model, x: np.ndarray) -> np.ndarray:
     """The network's signal probability per event (float64), in inference mode.
 
-    Direct calls of the model in large batches: no predict function to trace
-    per network, which costs more than the prediction itself.
+    Calls of the model in large batches (``backend.predict``): no Keras
+    predict function to trace per network, which costs more than the
+    prediction itself.
     """
     chunks = [
-        keras.ops.convert_to_numpy(model(x[start : start + PREDICT_BATCH]))
+        backend.predict(model, x[start : start + PREDICT_BATCH])
         for start in range(0, len(x), PREDICT_BATCH)
     ]
     return np.concatenate(chunks).ravel().astype(np.float64)
@@ -366,8 +370,7 @@ def _compiled_model(point: dict, n_features: int, device: str | None) -> keras.M
         loss="binary_crossentropy",
         metrics=[keras.metrics.BinaryCrossentropy(name="data_loss"), "accuracy"],
         steps_per_execution=STEPS_PER_EXECUTION,
-        # XLA was 30x slower on CPU here; on a GPU let Keras decide.
-        jit_compile="auto" if device else False,
+        jit_compile=backend.jit_compile(device),
     )
     return model
 
@@ -400,13 +403,10 @@ def _penalty(model: keras.Model) -> float:
 
 def fingerprint(point: dict, inputs: list[str | Path]) -> str:
     """sha256 of a point's settings, its input files' contents and the code
-    that trains it (this module and the package modules it imports)."""
-    digest = hashlib.sha256(json.dumps(point, sort_keys=True).encode())
-    digest.update(code_digest(Path(__file__)).encode())
-    for path in inputs:
-        with open(path, "rb") as file:
-            digest.update(hashlib.file_digest(file, "sha256").digest())
-    return digest.hexdigest()
+    that trains it (this module and the package modules it imports, and the
+    Keras backend: a run is not resumed on another one)."""
+    code = code_digest(Path(__file__)) + keras.backend.backend()
+    return result_fingerprint(point, inputs, code)
 
 
 @dataclass
@@ -485,7 +485,7 @@ class Checkpoint:
             )
             self.remove()
             return None, None, None
-        model = keras.saving.load_model(self._model_path(state.epochs_done))
+        model = keras.saving.load_model(self.model_path(state.epochs_done))
         best = self._best_path(state.best_epoch)
         if not best.exists():
             return model, state, None
@@ -504,9 +504,9 @@ class Checkpoint:
         self, model: keras.Model, state: TrainingState, best_weights: list | None
     ) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        with atomic_path(self._model_path(state.epochs_done), suffix=".keras") as tmp:
+        with atomic_path(self.model_path(state.epochs_done), suffix=".keras") as tmp:
             model.save(tmp)
-        keep = {self._model_path(state.epochs_done), self.state_path}
+        keep = {self.model_path(state.epochs_done), self.state_path}
         if best_weights is not None:
             best = self._best_path(state.best_epoch)
             if not best.exists():
@@ -522,7 +522,7 @@ class Checkpoint:
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def _model_path(self, epoch: int) -> Path:
+    def model_path(self, epoch: int) -> Path:
         return self.folder / f"epoch-{epoch}.keras"
 
     def _best_path(self, epoch: int) -> Path:
