@@ -35,10 +35,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from susy_dnn.ingest import PARQUET_SCHEMA
+from susy_dnn import events
 
 # (events, epochs) per size; --quick divides the large one by 10.
 SIZES = [(200_000, 3), (1_000, 10), (10_000, 10)]
@@ -53,9 +51,7 @@ def write_events(path: Path, n_rows: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
     label = rng.integers(0, 2, n_rows)
     x = rng.normal(loc=3.0, scale=2.0, size=(n_rows, 18)) + 0.4 * label[:, None]
-    arrays = [pa.array(label.astype(np.int8))]
-    arrays += [pa.array(x[:, i].astype(np.float32)) for i in range(18)]
-    pq.write_table(pa.Table.from_arrays(arrays, schema=PARQUET_SCHEMA), path)
+    events.write_events(path, label, x)
 
 
 def main() -> None:

@@ -2,7 +2,10 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from susy_dnn import events
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_ROWS = REPO.parent / "shared" / "data" / "SUSY_1K.csv"
@@ -14,3 +17,28 @@ def real_rows_csv() -> Path:
     if not REAL_ROWS.exists():
         pytest.skip(f"real SUSY rows not available at {REAL_ROWS}")
     return REAL_ROWS
+
+
+PARTS = ("train", "validation", "test")
+
+
+def write_events(path, n_rows, seed):
+    """Synthetic split file: signal shifted in every feature, so a network
+    can learn it."""
+    rng = np.random.default_rng(seed)
+    label = rng.integers(0, 2, n_rows)
+    x = rng.normal(loc=3.0, scale=2.0, size=(n_rows, 18)) + 0.8 * label[:, None]
+    events.write_events(path, label, x)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """A folder with small train (3000), validation (500) and test (800) files."""
+    folder = tmp_path_factory.mktemp("events")
+    for name, rows, seed in [
+        ("train", 3000, 1),
+        ("validation", 500, 2),
+        ("test", 800, 3),
+    ]:
+        write_events(folder / f"{name}.parquet", rows, seed)
+    return folder

@@ -3,32 +3,19 @@
 import json
 
 import pytest
+from conftest import PARTS
 from sklearn.ensemble import HistGradientBoostingClassifier
-from test_train_evaluate import PARTS, write_events
 
 from susy_dnn.boosting import train_gradient_boosting_points
-
-
-@pytest.fixture(scope="module")
-def events(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("events")
-    for name, rows, seed in [
-        ("train", 3000, 1),
-        ("validation", 500, 2),
-        ("test", 800, 3),
-    ]:
-        write_events(folder / f"{name}.parquet", rows, seed)
-    return {part: folder / f"{part}.parquet" for part in PARTS}
-
 
 SETTINGS = {"features": "all", "n_train": 2000, "max_iter": 20,
             "learning_rate": 0.1, "max_leaf_nodes": 15}  # fmt: skip
 
 
 def test_a_fitted_point_is_restored_and_a_changed_one_refitted(
-    events, tmp_path, monkeypatch
+    sample, tmp_path, monkeypatch
 ):
-    data = events
+    data = {part: sample / f"{part}.parquet" for part in PARTS}
     points = {f"seed~{seed}": dict(SETTINGS, seed=seed) for seed in (0, 1)}
     outputs = {name: tmp_path / name / "metrics.json" for name in points}
     train_gradient_boosting_points(points, data, outputs, threads=1)
@@ -55,8 +42,8 @@ def test_a_fitted_point_is_restored_and_a_changed_one_refitted(
     assert outputs["seed~1"].read_text() != first["seed~1"]
 
 
-def test_a_failing_point_fails_the_job_after_the_others(events, tmp_path):
-    data = events
+def test_a_failing_point_fails_the_job_after_the_others(sample, tmp_path):
+    data = {part: sample / f"{part}.parquet" for part in PARTS}
     points = {
         "big": dict(SETTINGS, n_train=10**6, seed=0),
         "ok": dict(SETTINGS, seed=0),

@@ -4,10 +4,9 @@ import importlib.util
 import json
 
 import pytest
-from test_train_evaluate import auc_standard_error
 from test_workflow import SMALL, TINY_CONFIG, make_workdir, run_snakemake
 
-from susy_dnn.studies import selected_studies
+from susy_dnn.studies import selected_studies, statistical_error
 
 # Enough training for the networks to converge (the tiny workflow's two
 # epochs leave them near their random start, where TensorFlow's and JAX's
@@ -71,5 +70,5 @@ def test_a_study_on_jax_agrees_with_tensorflow(tmp_path, monkeypatch):
         for part in ("metrics", "validation_metrics"):
             auc, n = expected[part]["roc_auc"], expected[part]["n_events"]
             signal = expected[part]["n_signal"]
-            error = auc_standard_error(auc, signal, n - signal)
+            error = statistical_error("roc_auc", auc, n, signal)
             assert abs(got[part]["roc_auc"] - auc) < 2 * error, (point, part)

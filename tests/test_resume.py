@@ -13,7 +13,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from test_train_evaluate import write_events
+from conftest import write_events
 
 from susy_dnn.grid import grid_points
 from susy_dnn.train import CHECKPOINT_DIR

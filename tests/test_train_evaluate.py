@@ -9,19 +9,18 @@ import sys
 import keras
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import PARTS
 
 from susy_dnn import backend, train
 from susy_dnn.evaluate import evaluate_point
 from susy_dnn.grid import grid_points
-from susy_dnn.ingest import PARQUET_SCHEMA
 from susy_dnn.metrics import classifier_metrics, score_classifier
 from susy_dnn.pack_training import train_and_score_pack
 from susy_dnn.packing import POINT_FILES
 from susy_dnn.scaler import Standardiser
-from susy_dnn.studies import mean_field_delta_ratio
+from susy_dnn.studies import mean_field_delta_ratio, statistical_error
 from susy_dnn.train import (
     CHECKPOINT_DIR,
     Checkpoint,
@@ -33,31 +32,6 @@ from susy_dnn.train import (
     seed_dropout,
     train_point,
 )
-
-
-def write_events(path, n_rows, seed):
-    """Signal is shifted in every feature, so a network can learn it."""
-    rng = np.random.default_rng(seed)
-    label = rng.integers(0, 2, n_rows)
-    x = rng.normal(loc=3.0, scale=2.0, size=(n_rows, 18)) + 0.8 * label[:, None]
-    arrays = [pa.array(label.astype(np.int8))]
-    arrays += [pa.array(x[:, i].astype(np.float32)) for i in range(18)]
-    pq.write_table(pa.Table.from_arrays(arrays, schema=PARQUET_SCHEMA), path)
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("events")
-    for name, rows, seed in [
-        ("train", 3000, 1),
-        ("validation", 500, 2),
-        ("test", 800, 3),
-    ]:
-        write_events(folder / f"{name}.parquet", rows, seed)
-    return folder
-
-
-PARTS = ("train", "validation", "test")
 
 
 def _train(sample, folder, checkpoint_seconds=60, **settings):
@@ -551,17 +525,6 @@ model = keras.saving.load_model(sys.argv[6])
 """
 
 
-def auc_standard_error(auc: float, n_signal: int, n_background: int) -> float:
-    """Hanley & McNeil (1982): the statistical error of a ROC AUC."""
-    q1, q2 = auc / (2 - auc), 2 * auc**2 / (1 + auc)
-    variance = (
-        auc * (1 - auc)
-        + (n_signal - 1) * (q1 - auc**2)
-        + (n_background - 1) * (q2 - auc**2)
-    ) / (n_signal * n_background)
-    return variance**0.5
-
-
 @pytest.mark.skipif(
     importlib.util.find_spec("jax") is None, reason="jax is not installed"
 )
@@ -601,9 +564,7 @@ def test_jax_trains_like_tensorflow_and_measures_the_same_gradients(sample, tmp_
     assert got["training"]["epochs_run"] == 3
     for part in ("validation_metrics", "metrics"):
         auc, n = expected[part]["roc_auc"], expected[part]["n_events"]
-        error = auc_standard_error(
-            auc, expected[part]["n_signal"], n - expected[part]["n_signal"]
-        )
+        error = statistical_error("roc_auc", auc, n, expected[part]["n_signal"])
         assert abs(got[part]["roc_auc"] - auc) < 2 * error, part
     history = pd.read_csv(folder / "history.csv")
     assert history["loss"].iloc[-1] < history["loss"].iloc[0]

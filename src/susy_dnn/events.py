@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .columns import FEATURE_SETS, LABEL
+from .columns import FEATURE_SETS, FEATURES, LABEL
 from .errors import InputError
 
 
@@ -38,3 +38,11 @@ def read_events(
     )
     y = table.column(LABEL).to_numpy().astype(np.float32)
     return x, y
+
+
+def write_events(path: str | Path, labels: np.ndarray, features: np.ndarray) -> None:
+    """Labels (n) and the 18 features (n × 18, file order) as a Parquet file
+    in the layout of the split files: synthetic events for tests and benchmarks."""
+    arrays = [pa.array(np.asarray(labels).astype(np.int8))]
+    arrays += [pa.array(column.astype(np.float32)) for column in features.T]
+    pq.write_table(pa.Table.from_arrays(arrays, names=[LABEL, *FEATURES]), path)
