@@ -280,12 +280,11 @@ def train_point(
         if state.track_validation_loss() and point["patience"]:
             best_weights = model.get_weights()
         state.seconds += time.perf_counter() - started
-        last = epoch + 1 == point["epochs"]
-        if last or time.monotonic() - saved >= checkpoint_seconds:
+        if time.monotonic() - saved >= checkpoint_seconds:
             checkpoint.save(model, state, best_weights)
             saved = time.monotonic()
     if not checkpoint.holds(state):
-        # Early stopping or a divergence ended training before the last epoch.
+        # The end of training (last epoch, early stopping or a divergence).
         checkpoint.save(model, state, best_weights)
     restored = bool(point["patience"] and state.best_epoch)
     if restored:
