@@ -55,7 +55,7 @@ def test_format_value(value, text):
         ({"learning_rate": "fast"}, None, "training.learning_rate: expected a positive number"),
         (None, {"learning_rate": [0.1, -1.0]}, r"grid.learning_rate\[1\]: expected a positive number"),
         (None, {"n_train": 1000}, "grid.n_train: expected a non-empty list"),
-        (None, {"optimizer": ["rmsprop"]}, r"grid.optimizer\[0\]: expected one of sgd, sgd_momentum, adam"),
+        (None, {"optimizer": ["adadelta"]}, r"grid.optimizer\[0\]: expected one of sgd, sgd_momentum, nesterov, adagrad, rmsprop, adam, nadam"),
         (None, {"features": ["low", "some"]}, r"grid.features\[1\]: expected one of low, high, all"),
         ({"dropout": 1.0}, None, r"training.dropout: expected a number in \[0, 1\)"),
         ({"batch_size": "big"}, None, "training.batch_size: expected a positive integer or a percentage"),

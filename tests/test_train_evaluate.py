@@ -15,7 +15,7 @@ from conftest import PARTS
 
 from susy_dnn import backend, train
 from susy_dnn.evaluate import evaluate_point
-from susy_dnn.grid import grid_points
+from susy_dnn.grid import OPTIMIZERS, grid_points
 from susy_dnn.metrics import classifier_metrics, score_classifier
 from susy_dnn.pack_training import train_and_score_pack
 from susy_dnn.packing import POINT_FILES
@@ -28,6 +28,7 @@ from susy_dnn.train import (
     TrainingState,
     build_model,
     fingerprint,
+    make_optimizer,
     momentum_at,
     seed_dropout,
     train_point,
@@ -576,3 +577,24 @@ def test_jax_trains_like_tensorflow_and_measures_the_same_gradients(sample, tmp_
     np.testing.assert_allclose(
         on_jax["p"], train.predict_probabilities(trained.model, x), atol=1e-6
     )
+
+
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_every_optimizer_of_nb11_trains(name):
+    optimizer = make_optimizer(name, 0.01, momentum=0.9)
+    expected = {"sgd": "SGD", "sgd_momentum": "SGD", "nesterov": "SGD",
+                "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam",
+                "nadam": "Nadam"}[name]  # fmt: skip
+    assert type(optimizer).__name__ == expected
+    if expected == "SGD":
+        assert optimizer.momentum == (0.0 if name == "sgd" else 0.9)
+        assert optimizer.nesterov == (name == "nesterov")
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(512, 18)).astype("float32")
+    y = (x[:, :1] + x[:, 1:2] > 0).astype("float32")
+    model = build_model(18, [16])
+    model.compile(optimizer=optimizer, loss="binary_crossentropy")
+    before = model.evaluate(x, y, verbose=0)
+    model.fit(x, y, batch_size=32, epochs=5, verbose=0)
+    assert model.evaluate(x, y, verbose=0) < 0.9 * before

@@ -15,7 +15,9 @@ from decimal import Decimal
 from .columns import FEATURE_SETS
 from .errors import ConfigError
 
-OPTIMIZERS = ("sgd", "sgd_momentum", "adam")
+# The optimisers NB11 of Mehta et al. compares: plain SGD, SGD with (Nesterov)
+# momentum, and the adaptive methods.
+OPTIMIZERS = ("sgd", "sgd_momentum", "nesterov", "adagrad", "rmsprop", "adam", "nadam")
 INITIALIZERS = ("glorot_uniform", "pytorch_default", "baldi", "mean_field")
 DROPOUT_PLACEMENTS = ("every_layer", "top_layer")
 

@@ -155,11 +155,21 @@ def momentum_at(point: dict, epoch: int) -> float:
 
 
 def make_optimizer(name: str, learning_rate, momentum: float):
-    if name == "sgd":
-        return optimizers.SGD(learning_rate=learning_rate)
-    if name == "sgd_momentum":
-        return optimizers.SGD(learning_rate=learning_rate, momentum=momentum)
-    return optimizers.Adam(learning_rate=learning_rate)
+    """The Keras optimiser ``name`` (grid.OPTIMIZERS); ``momentum`` acts on
+    ``sgd_momentum`` and ``nesterov``, the adaptive ones keep Keras's defaults."""
+    if name in ("sgd", "sgd_momentum", "nesterov"):
+        return optimizers.SGD(
+            learning_rate=learning_rate,
+            momentum=0.0 if name == "sgd" else momentum,
+            nesterov=name == "nesterov",
+        )
+    adaptive = {
+        "adagrad": optimizers.Adagrad,
+        "rmsprop": optimizers.RMSprop,
+        "adam": optimizers.Adam,
+        "nadam": optimizers.Nadam,
+    }
+    return adaptive[name](learning_rate=learning_rate)
 
 
 # Events on which the backpropagated errors are measured: enough for a stable
