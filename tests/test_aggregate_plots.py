@@ -10,6 +10,8 @@ from susy_dnn.aggregate import metrics_table, write_table
 from susy_dnn.grid import grid_points
 from susy_dnn.metrics import classifier_metrics
 from susy_dnn.plots import (
+    WORKING_POINTS,
+    collider_roc,
     mean_history,
     plot_heatmap,
     plot_learning_curves,
@@ -130,3 +132,25 @@ def test_heatmap_frames_the_chosen_cell_also_of_an_unset_setting(tmp_path):
     plot_heatmap(summary, "learning_rate", "patience", "accuracy", paths,
                  selected=(0.1, np.nan))  # fmt: skip
     assert paths[0].read_bytes()[:4] == b"\x89PNG"
+
+
+def test_roc_in_the_collider_convention_passes_through_the_working_points():
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 20000)
+    scores = 1 / (1 + np.exp(-(rng.normal(size=len(y)) + 1.5 * y)))
+    metrics, roc = classifier_metrics(y, scores)
+    signal, rejection = collider_roc(roc)
+    assert np.all(rejection >= 1) and np.all(np.diff(rejection) <= 0)
+    assert np.all(np.diff(signal) >= 0)
+    # 1/ε_B against ε_S is the same curve as the metrics' working points:
+    # ε_B = 10% is a rejection of 10, 1% of 100.
+    for percent, efficiency in WORKING_POINTS.items():
+        at = np.interp(1 / efficiency, rejection[::-1], signal[::-1])
+        expected = metrics[f"signal_efficiency_at_{percent}_rejection"]
+        assert at == pytest.approx(expected, abs=2e-3), percent
+    # And they are those of the scores themselves.
+    background = np.sort(scores[y == 0])[::-1]
+    cut = background[int(0.01 * len(background))]
+    assert np.mean(scores[y == 1] > cut) == pytest.approx(
+        metrics["signal_efficiency_at_99_rejection"], abs=0.01
+    )

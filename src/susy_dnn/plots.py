@@ -213,26 +213,58 @@ def plot_learning_curves(
     save_figure(figure, paths)
 
 
+# The working points marked on ROC curves: background efficiencies of 10% and
+# 1%, where metrics.json gives the signal efficiency
+# (signal_efficiency_at_90_rejection and _99_).
+WORKING_POINTS = {"90": 0.10, "99": 0.01}
+
+
+def collider_roc(roc: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(signal efficiency ε_S, background rejection 1/ε_B) of a stored ROC,
+    where ε_B > 0: the convention of collider physics."""
+    background = np.asarray(roc["background_efficiency"])
+    signal = np.asarray(roc["signal_efficiency"])
+    kept = background > 0
+    return signal[kept], 1 / background[kept]
+
+
 def plot_roc_overlay(metrics_paths: list[str | Path], paths: list[str | Path]) -> None:
-    """Background rejection against signal efficiency for every grid point."""
+    """Background rejection 1/ε_B (log scale) against signal efficiency ε_S
+    for every grid point, the working points ε_B = 10% and 1% marked."""
     reports = [json.loads(Path(path).read_text()) for path in metrics_paths]
     reports.sort(key=lambda report: -report["metrics"]["roc_auc"])
     figure, axes = plt.subplots(figsize=(7, 6))
     colours = plt.cm.viridis(np.linspace(0, 0.9, len(reports)))
     for report, colour in zip(reports, colours, strict=True):
-        roc = report["roc"]
+        signal, rejection = collider_roc(report["roc"])
         axes.plot(
-            roc["signal_efficiency"],
-            1 - np.asarray(roc["background_efficiency"]),
+            signal,
+            rejection,
             color=colour,
             label=f"{report['point']} (AUC {report['metrics']['roc_auc']:.3f})",
         )
-    axes.plot([0, 1], [1, 0], ":", color="grey", label="random guess")
-    axes.set_xlabel("signal efficiency")
-    axes.set_ylabel("background rejection")
+        for percent, efficiency in WORKING_POINTS.items():
+            at = report["metrics"][f"signal_efficiency_at_{percent}_rejection"]
+            axes.plot(at, 1 / efficiency, "o", color=colour, markersize=4)
+    for efficiency in WORKING_POINTS.values():
+        axes.axhline(1 / efficiency, color="grey", linewidth=0.8, linestyle="--")
+        axes.annotate(
+            rf"$\varepsilon_B$ = {efficiency:.0%}",
+            (0.99, 1 / efficiency),
+            textcoords="offset points",
+            xytext=(0, 3),
+            horizontalalignment="right",
+            fontsize=8,
+            color="grey",
+        )
+    random = np.linspace(1e-3, 1, 200)
+    axes.plot(random, 1 / random, ":", color="grey", label="random guess")
+    axes.set_xlabel(r"signal efficiency $\varepsilon_S$")
+    axes.set_ylabel(r"background rejection $1/\varepsilon_B$")
+    axes.set_yscale("log")
     axes.set_xlim(0, 1)
-    axes.set_ylim(0, 1.01)
-    axes.grid(alpha=0.3)
-    axes.legend(fontsize=6 if len(reports) > 8 else 8, loc="lower left")
+    axes.set_ylim(1, 1e4)
+    axes.grid(alpha=0.3, which="both")
+    axes.legend(fontsize=6 if len(reports) > 8 else 8, loc="upper right")
     figure.tight_layout()
     save_figure(figure, paths)
