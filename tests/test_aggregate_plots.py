@@ -10,12 +10,15 @@ from susy_dnn.aggregate import metrics_table, write_table
 from susy_dnn.grid import grid_points
 from susy_dnn.metrics import classifier_metrics
 from susy_dnn.plots import (
+    OKABE_ITO,
     WORKING_POINTS,
     collider_roc,
     mean_history,
     plot_heatmap,
     plot_learning_curves,
     plot_roc_overlay,
+    plt,
+    save_figure,
 )
 from susy_dnn.studies import summarise
 
@@ -154,3 +157,16 @@ def test_roc_in_the_collider_convention_passes_through_the_working_points():
     assert np.mean(scores[y == 1] > cut) == pytest.approx(
         metrics["signal_efficiency_at_99_rejection"], abs=0.01
     )
+
+
+def test_figures_share_a_colour_blind_safe_style_and_embed_their_fonts(tmp_path):
+    figure, axes = plt.subplots()
+    lines = [axes.plot([0, 1], [0, i])[0] for i in range(3)]
+    assert [line.get_color().lower() for line in lines] == [
+        colour.lower() for colour in OKABE_ITO[:3]
+    ]
+    axes.set_xlabel("signal efficiency")
+    save_figure(figure, [tmp_path / "style.pdf"])
+    # TrueType fonts embedded whole (Type 42), not Type 3 outlines.
+    pdf = (tmp_path / "style.pdf").read_bytes()
+    assert b"/FontFile2" in pdf and b"/Type3" not in pdf

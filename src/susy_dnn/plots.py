@@ -11,6 +11,22 @@ import matplotlib
 
 matplotlib.use("Agg")  # files only; no display on cluster nodes
 
+# One look for every figure: lines in the Okabe–Ito palette (told apart with
+# any colour vision; maps use viridis), labels readable at report size, and
+# fonts embedded as TrueType in the PDFs, as journals ask.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00",
+             "#CC79A7", "#56B4E9", "#F0E442", "#000000")  # fmt: skip
+matplotlib.rcParams.update(
+    {
+        "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO),
+        "font.size": 10,
+        "axes.labelsize": 11,
+        "axes.titlesize": 11,
+        "legend.fontsize": 9,
+        "pdf.fonttype": 42,
+    }
+)
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
