@@ -244,6 +244,8 @@ def train_point(
     checkpoint = Checkpoint(Path(outputs["model"]).parent / CHECKPOINT_DIR)
     made_by = fingerprint(point, [train_path, validation_path])
     model, state, best_weights = checkpoint.load(made_by)
+    # The epochs the checkpoint on disk holds (none before the first save).
+    checkpointed = None if model is None else state.epochs_done
     if model is None:
         started = time.perf_counter()
         model = _compiled_model(point, x_train.shape[1], device)
@@ -292,8 +294,8 @@ def train_point(
         state.seconds += time.perf_counter() - started
         if time.monotonic() - saved >= checkpoint_seconds:
             checkpoint.save(model, state, best_weights)
-            saved = time.monotonic()
-    if not checkpoint.holds(state):
+            saved, checkpointed = time.monotonic(), state.epochs_done
+    if checkpointed != state.epochs_done:
         # The end of training (last epoch, early stopping or a divergence).
         checkpoint.save(model, state, best_weights)
     restored = bool(point["patience"] and state.best_epoch)
@@ -500,14 +502,6 @@ class Checkpoint:
             return model, state, None
         with np.load(best) as arrays:
             return model, state, [arrays[f"arr_{i}"] for i in range(len(arrays.files))]
-
-    def holds(self, state: TrainingState) -> bool:
-        """Whether the checkpoint on disk is the one of ``state``'s last epoch."""
-        if not self.state_path.exists():
-            return False
-        return (
-            json.loads(self.state_path.read_text())["epochs_done"] == state.epochs_done
-        )
 
     def save(
         self, model: keras.Model, state: TrainingState, best_weights: list | None

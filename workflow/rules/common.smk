@@ -104,15 +104,19 @@ SPLIT_FILES = {
 }
 
 
+def point_folder(study, point):
+    return f"results/studies/{study}/points/{point}"
+
+
 def point_outputs(study, point):
     """{key: path} of the files of one point (packing.POINT_FILES)."""
-    folder = f"results/studies/{study}/points/{point}"
+    folder = point_folder(study, point)
     return {key: f"{folder}/{name}" for key, name in POINT_FILES.items()}
 
 
 def point_files(study, name):
     """One file of every point of ``study``, e.g. point_files(s, "metrics.json")."""
-    return [f"results/studies/{study}/points/{point}/{name}" for point in POINTS[study]]
+    return [f"{point_folder(study, point)}/{name}" for point in POINTS[study]]
 
 
 def study_inputs(wildcards):
