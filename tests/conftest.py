@@ -42,3 +42,15 @@ def sample(tmp_path_factory):
     ]:
         write_events(folder / f"{name}.parquet", rows, seed)
     return folder
+
+
+@pytest.fixture(scope="session")
+def finished_run(tmp_path_factory):
+    """A finished run of the tiny workflow, shared by the tests that read it."""
+    # Imported here: tiny_workflow imports REAL_ROWS from this module.
+    from tiny_workflow import TINY_CONFIG, make_workdir, run_snakemake
+
+    workdir = make_workdir(tmp_path_factory.mktemp("workflow"), TINY_CONFIG)
+    run = run_snakemake(workdir)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return workdir

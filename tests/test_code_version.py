@@ -5,7 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_workflow import TINY_CONFIG, make_workdir, run_snakemake
+from tiny_workflow import TINY_CONFIG, make_workdir, run_snakemake
 
 from susy_dnn.code_version import code_digest, imported_modules, package_modules
 

@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 import yaml
-from test_workflow import SNAKEMAKE, make_workdir
+from tiny_workflow import SNAKEMAKE, make_workdir
 
 from susy_dnn.packing import pack_points
 from susy_dnn.studies import boosting_points, selected_studies

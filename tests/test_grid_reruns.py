@@ -4,7 +4,7 @@ import json
 
 import pytest
 import yaml
-from test_workflow import TINY_CONFIG, TINY_STUDIES, make_workdir, run_snakemake
+from tiny_workflow import TINY_CONFIG, TINY_STUDIES, make_workdir, run_snakemake
 
 STUDY = "learning_rate_vs_size"
 CONFIG = dict(

@@ -4,7 +4,7 @@ import importlib.util
 import json
 
 import pytest
-from test_workflow import SMALL, TINY_CONFIG, make_workdir, run_snakemake
+from tiny_workflow import SMALL, TINY_CONFIG, make_workdir, run_snakemake
 
 from susy_dnn.studies import selected_studies, statistical_error
 

@@ -3,10 +3,6 @@
 import base64
 import json
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -15,106 +11,21 @@ import yaml
 from conftest import REAL_ROWS
 from http_server import serving
 from test_download import BODY, SHA256
+from tiny_workflow import (
+    EXPECTED_POINTS,
+    FIGURES,
+    REPO,
+    SMALL,
+    TINY_CONFIG,
+    TINY_STUDIES,
+    make_workdir,
+    run_snakemake,
+)
 
 from susy_dnn.grid import HIDDEN_ACTIVATIONS
 from susy_dnn.job_resources import PROCESS_MB, RUNTIME_FLOOR_MINUTES
 from susy_dnn.packing import pack_points, training_flop
 from susy_dnn.studies import selected_studies
-
-REPO = Path(__file__).resolve().parents[1]
-SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-WORKFLOW_FILES = ("Snakefile", "workflow", "config", "envs", "src", "slurm")
-
-SMALL = {"n_train": 500, "epochs": 2, "hidden_layers": [8], "batch_size": 50}
-TINY_STUDIES = {
-    # 1e-5 cannot learn in two epochs, 1e-2 can: the best learning rate lies on
-    # the grid's upper edge, which must raise the grid-edge warning.
-    "learning_rate_vs_size": {
-        "training": dict(SMALL, batch_size="1%"),
-        "grid": {"learning_rate": [1e-5, 1e-4, 1e-2], "n_train": [500, 1000]},
-    },
-    "feature_sets": {
-        "training": SMALL,
-        "grid": {
-            "hidden_layers": [[8], [8, 8]],
-            "features": ["low", "all"],
-            "seed": [0, 1],
-        },
-        "gradient_boosting": {"max_iter": 20},
-    },
-    "regularisation": {
-        "training": SMALL,
-        "grid": {"dropout": [0.0, 0.5], "patience": [None, 1]},
-    },
-    "activations": {
-        "training": SMALL,
-        "grid": {"activation": ["sigmoid", "relu"], "hidden_layers": [[8, 8], [8] * 4]},
-    },
-    "initialisation": {
-        "training": dict(
-            SMALL, hidden_layers=[8] * 4, activation="tanh", initializer="mean_field"
-        ),
-        "grid": {"weight_scale": [0.5, 1.5, 3.0], "bias_scale": [0.0, 0.5]},
-    },
-}
-TINY_CONFIG = {
-    "dataset": {"source": "simulation", "path": None},
-    "simulation": {
-        "events": 6000,
-        "signal_fraction": 0.458,
-        "seed": 1,
-        "reference": str(REAL_ROWS) if REAL_ROWS.exists() else None,
-    },
-    "split": {"method": "fraction", "validation": 0.1, "test": 0.2, "seed": 2},
-    "studies": TINY_STUDIES,
-    "resources": {"train_threads": 1, "pack_flop": 1.0e12, "checkpoint_seconds": 60},
-}
-FIGURES = {
-    "learning_rate_vs_size": ("accuracy_heatmap", "learning_curves", "roc_overlay"),
-    "feature_sets": ("auc_comparison", "roc_overlay"),
-    "regularisation": ("learning_curves", "generalisation_gap"),
-    "activations": ("gradient_norms", "accuracy_heatmap"),
-    "initialisation": ("phase_diagram",),
-}
-EXPECTED_POINTS = {"learning_rate_vs_size": 6, "feature_sets": 8, "regularisation": 4,
-                   "activations": 4, "initialisation": 6}  # fmt: skip
-
-
-def run_snakemake(workdir: Path, *arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        # Targets first: --configfile takes every word after it. The test config
-        # replaces the default one instead of being merged into it.
-        [
-            *SNAKEMAKE,
-            *arguments,
-            "--cores",
-            "2",
-            "--replace-workflow-config",
-            "--configfile",
-            "tiny.yaml",
-        ],  # fmt: skip
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-
-
-def make_workdir(folder: Path, config: dict) -> Path:
-    for name in WORKFLOW_FILES:
-        source = REPO / name
-        copy = shutil.copytree if source.is_dir() else shutil.copy
-        copy(source, folder / name)
-    (folder / "tiny.yaml").write_text(yaml.safe_dump(config))
-    return folder
-
-
-@pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
-    workdir = make_workdir(tmp_path_factory.mktemp("workflow"), TINY_CONFIG)
-    run = run_snakemake(workdir)
-    assert run.returncode == 0, run.stderr[-3000:]
-    return workdir
 
 
 @pytest.mark.workflow
