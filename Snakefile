@@ -1,9 +1,6 @@
 configfile: "config/config.yaml"
 
 
-report: "workflow/report/workflow.rst"
-
-
 include: "workflow/rules/common.smk"
 include: "workflow/rules/simulate.smk"
 include: "workflow/rules/download.smk"
@@ -21,3 +18,4 @@ rule all:
         study_outputs(),
         simulation_comparison(),
         "results/report/config.yaml",
+        "results/report/summary.rst",

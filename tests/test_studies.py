@@ -9,6 +9,7 @@ from susy_dnn.studies import (
     chi_1,
     grid_edge_warnings,
     order_chaos_boundary,
+    selected_setting,
     selected_studies,
     selection_note,
     statistical_error,
@@ -143,7 +144,7 @@ def test_selection_note_gives_the_test_score_with_its_errors():
         n_events=[10000] * 4,
         n_signal=[4580] * 4,
     )
-    note = selection_note(summarise(runs), "accuracy").splitlines()
+    note = selection_note(selected_setting(summarise(runs), "accuracy")).splitlines()
     assert note[0].endswith("of 2 settings: learning rate 0.01")
     assert note[1] == "  validation accuracy: 0.7900 ± 0.0141 (std over 2 seeds)"
     stat = np.sqrt(0.78 * 0.22 / 10000)  # binomial, of the test sample
@@ -272,8 +273,29 @@ def test_selection_note_names_the_kind_of_model_and_its_own_settings():
         n_events=[1000] * 4,
         n_signal=[450] * 4,
     )
-    note = selection_note(summarise(runs), "roc_auc")
+    note = selection_note(selected_setting(summarise(runs), "roc_auc"))
     assert note.splitlines()[0].endswith("4 settings: boosted trees, features all")
+
+
+def test_selection_names_the_chosen_setting_and_its_runs():
+    runs = _runs(
+        point=["lr~0.1__seed~1", "lr~0.1__seed~0", "lr~1__seed~0", "lr~1__seed~1"],
+        learning_rate=[0.1, 0.1, 1.0, 1.0],
+        seed=[1, 0, 0, 1],
+        val_log_loss=[0.40, 0.42, 0.50, 0.52],
+        log_loss=[0.41, 0.43, 0.51, 0.53],
+    )
+    selected = selected_setting(summarise(runs), "log_loss")
+    assert selected["points"] == ["lr~0.1__seed~0", "lr~0.1__seed~1"]
+    assert selected["settings"] == {"learning_rate": 0.1}
+    assert selected["lower_is_better"]
+    assert selected["validation"]["mean"] == pytest.approx(0.41)
+    assert selected["test"] == {
+        "mean": pytest.approx(0.42),
+        "std": pytest.approx(np.std([0.41, 0.43], ddof=1)),
+        "stat_error": None,
+        "n_events": None,
+    }
 
 
 def test_grid_edge_reads_network_settings_beside_the_trees():

@@ -8,6 +8,7 @@ numbers that results on the real data are shown beside, and the mean-field
 theory that the initialisation study is held against.
 """
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,15 @@ STUDY_FIGURES = {
     "regularisation": ("learning_curves", "generalisation_gap"),
     "activations": ("gradient_norms", "accuracy_heatmap"),
     "initialisation": ("phase_diagram",),
+}
+# The figure that answers each study's question, shown on the report's
+# summary page.
+HEADLINE_FIGURES = {
+    "learning_rate_vs_size": "accuracy_heatmap",
+    "feature_sets": "auc_comparison",
+    "regularisation": "generalisation_gap",
+    "activations": "gradient_norms",
+    "initialisation": "phase_diagram",
 }
 
 # The lecture's figure: test accuracy over learning rate x training-set size.
@@ -206,7 +216,8 @@ def summarise(table: pd.DataFrame) -> pd.DataFrame:
     use an axis that did not vary), ``seeds`` (how many runs), then
     ``<metric>_mean`` and ``<metric>_std`` (std is 0 for a single seed), and
     the test set's size (``n_events``, ``n_signal``) for statistical errors.
-    ``diverged_mean`` is the fraction of seeds whose training diverged.
+    ``diverged_mean`` is the fraction of seeds whose training diverged;
+    ``points`` names the runs (seeds ascending).
     """
     axes = [axis for axis in AXIS_COLUMNS if axis in table and axis != "seed"]
     metrics = [metric for metric in SUMMARY_METRICS if metric in table]
@@ -218,6 +229,11 @@ def summarise(table: pd.DataFrame) -> pd.DataFrame:
     for column in ("n_events", "n_signal"):
         if column in table:
             summary[column] = grouped[column].first()
+    if "point" in table:
+        # The setting's runs, seeds ascending: where its numbers came from.
+        by_seed = table.sort_values(["seed", "point"] if "seed" in table else "point")
+        runs = by_seed.groupby(axes, dropna=False, sort=True)["point"]
+        summary["points"] = runs.agg(" ".join)
     return summary.reset_index()
 
 
@@ -256,41 +272,71 @@ def metric_words(metric: str) -> str:
     return metric.replace("_", " ").replace("roc auc", "ROC AUC")
 
 
-def selection_note(summary: pd.DataFrame, metric: str) -> str:
-    """Which setting the validation data chose, and its test score.
+def selected_setting(summary: pd.DataFrame, metric: str) -> dict:
+    """The setting the validation data chose, and its scores, as plain values.
 
-    The test score carries the test sample's statistical error and, where
-    several seeds ran, their spread.
+    ``points`` are its runs (one per seed, seeds ascending); the test score
+    carries the test sample's statistical error (None where none is known)
+    and, as ``std``, the spread over seeds. This is selection.json, which the
+    report's summary and the overtraining figure read.
     """
     best = best_setting(summary, metric)
-    words = metric_words(metric)
     # The settings that vary among models of the chosen kind (the trees have
     # none of the networks' settings); depth is in hidden_layers.
     kind = summary[summary["model"] == best["model"]] if "model" in summary else summary
-    settings = [axis for axis in varied_axes(kind) if axis != "depth"]
-    label = setting_label({axis: plain_value(best[axis]) for axis in settings})
+    axes = [axis for axis in varied_axes(kind) if axis != "depth"]
+    settings = {axis: plain_value(best[axis]) for axis in axes}
+    label = setting_label(settings) or "the only setting"
     if "model" in summary and summary["model"].nunique() > 1:
         label = f"{MODEL_WORDS.get(best['model'], best['model'])}, {label}"
-    seeds = int(best["seeds"])
+    test = float(best[f"{metric}_mean"])
+    n_events = int(best["n_events"]) if "n_events" in best else None
+    n_signal = int(best["n_signal"]) if "n_signal" in best else None
+    return {
+        "metric": metric,
+        "lower_is_better": metric in LOWER_IS_BETTER,
+        "settings_compared": len(summary),
+        "label": label,
+        "settings": settings,
+        "points": best["points"].split() if "points" in best else [],
+        "seeds": int(best["seeds"]),
+        "validation": {
+            "mean": float(best[f"val_{metric}_mean"]),
+            "std": float(best[f"val_{metric}_std"]),
+        },
+        "test": {
+            "mean": test,
+            "std": float(best[f"{metric}_std"]),
+            "stat_error": None
+            if n_events is None
+            else statistical_error(metric, test, n_events, n_signal),
+            "n_events": n_events,
+        },
+        "diverged_fraction": float(best.get("diverged_mean", 0.0)),
+    }
 
-    def spread(column: str) -> str:
-        return f" ± {best[column]:.4f} (std over {seeds} seeds)" if seeds > 1 else ""
 
-    test = best[f"{metric}_mean"]
-    error = statistical_error(metric, test, best["n_events"], best["n_signal"])
+def selection_note(selected: dict) -> str:
+    """The text of ``selected_setting``: the chosen setting and its scores."""
+    words = metric_words(selected["metric"])
+    seeds = selected["seeds"]
+
+    def spread(score: dict) -> str:
+        return f" ± {score['std']:.4f} (std over {seeds} seeds)" if seeds > 1 else ""
+
+    validation, test = selected["validation"], selected["test"]
     stat = (
-        f" ± {error:.4f} (stat., {int(best['n_events'])} test events)"
-        if error is not None
+        f" ± {test['stat_error']:.4f} (stat., {test['n_events']} test events)"
+        if test["stat_error"] is not None
         else ""
     )
     lines = [
         f"Selected on the validation set, by the best validation {words} of "
-        f"{len(summary)} settings: {label or 'the only setting'}",
-        f"  validation {words}: {best[f'val_{metric}_mean']:.4f}"
-        + spread(f"val_{metric}_std"),
-        f"  test {words}: {test:.4f}{stat}{spread(f'{metric}_std')}",
+        f"{selected['settings_compared']} settings: {selected['label']}",
+        f"  validation {words}: {validation['mean']:.4f}{spread(validation)}",
+        f"  test {words}: {test['mean']:.4f}{stat}{spread(test)}",
     ]
-    if best.get("diverged_mean", 0) > 0:
+    if selected["diverged_fraction"] > 0:
         lines.append("  (some seeds of this setting diverged)")
     return "\n".join(lines)
 
@@ -505,21 +551,28 @@ def aggregate_study(
 
     ``histories`` and ``gradients`` are the runs' history.csv and
     gradient_norms.csv, each in its point's directory. ``outputs`` has the
-    keys ``table``, ``summary``, ``selection`` and ``grid_edge``. ``metric``
-    chooses the best setting on the validation data. Returns the selection
-    note and the grid-edge warnings.
+    keys ``table``, ``summary``, ``selection`` (text), ``selection_json``
+    (``selected_setting`` with the grid-edge warnings) and ``grid_edge``.
+    ``metric`` chooses the best setting on the validation data. Returns the
+    selection note and the grid-edge warnings.
     """
     table = metrics_table(metrics, _by_point(histories), _by_point(gradients))
     summary = summarise(table)
     write_table(table, outputs["table"])
     write_table(summary, outputs["summary"])
-    selection = selection_note(summary, metric)
+    selected = selected_setting(summary, metric)
+    selection = selection_note(selected)
     warnings = grid_edge_warnings(summary, metric)
     note = "\n".join(warnings) or (
         f"The best validation {metric_words(metric)} lies inside the grid "
         "on every numeric axis with three or more values."
     )
-    for key, text in (("selection", selection), ("grid_edge", note)):
+    record = json.dumps(dict(selected, grid_edge=warnings), indent=2)
+    for key, text in (
+        ("selection", selection),
+        ("selection_json", record),
+        ("grid_edge", note),
+    ):
         with atomic_path(outputs[key]) as tmp:
             tmp.write_text(text + "\n")
     return [selection, *warnings]

@@ -25,6 +25,8 @@ rule aggregate_study:
             category="{study}",
             labels={"table": "selected setting and its test score"},
         ),
+        # The same, for the report's summary page and the overtraining figure.
+        selection_json="results/studies/{study}/selection.json",
         grid_edge=report(
             "results/studies/{study}/grid_edge.txt",
             caption="../report/grid_edge.rst",

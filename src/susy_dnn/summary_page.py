@@ -1,0 +1,323 @@
+"""The report's first page: what each study found, on which data, with what.
+
+Snakemake's report opens on the workflow's description (an reStructuredText
+file). After a run, that description is this page: the workflow's own
+introduction, then per study the validation-selected setting with its
+validation and test scores, the grid-edge verdict and the study's headline
+figure, then the data, the run time and the software. Every number sits
+beside a link to the report entry it came from.
+"""
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+from urllib.parse import quote
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from .atomic import atomic_path
+from .columns import LABEL
+from .studies import metric_words
+
+TITLE = "Results at a glance"
+
+# The question each study answers, as the summary page heads it.
+STUDY_QUESTIONS = {
+    "learning_rate_vs_size": "How do the learning rate and the number of "
+    "training events set the accuracy? (Mehta et al., NB13)",
+    "feature_sets": "Do deep networks find the high-level features by "
+    "themselves? (Baldi et al. 2014)",
+    "regularisation": "What do dropout, batch normalisation, L2 and early "
+    "stopping do against overfitting?",
+    "activations": "Which activations and depths let the gradients through?",
+    "initialisation": "Where are the ordered and the chaotic phase of deep "
+    "tanh networks? (mean-field theory)",
+}
+
+# Versions listed first, in this order; any others the runs recorded follow.
+SOFTWARE_ORDER = (
+    "python",
+    "susy_dnn",
+    "snakemake",
+    "keras",
+    "keras_backend",
+    "tensorflow",
+    "jax",
+    "numpy",
+    "scikit-learn",
+    "pyarrow",
+)
+
+
+def sha256_of(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while block := stream.read(1 << 22):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def data_facts(
+    dataset: dict, simulation: dict, events_csv: str | Path, splits: dict
+) -> dict:
+    """Where the events came from, the input's sha256, and the split sizes.
+
+    ``splits`` maps train/validation/test to their Parquet files.
+    """
+    source = dataset["source"]
+    if source == "simulation":
+        origin = (
+            f"the built-in simulation of SUSY-like events (seed "
+            f"{simulation.get('seed')}, signal fraction "
+            f"{simulation.get('signal_fraction')}), not the real dataset"
+        )
+    elif source == "download":
+        origin = f"the real UCI SUSY dataset, downloaded from {dataset.get('url')}"
+    else:
+        origin = f"the real UCI SUSY dataset, the copy at {dataset.get('path')}"
+    counts = {}
+    for part, path in splits.items():
+        labels = pq.read_table(path, columns=[LABEL])[LABEL].to_numpy()
+        counts[part] = {"events": len(labels), "signal": int(labels.sum())}
+    return {
+        "real": source != "simulation",
+        "origin": origin,
+        "input": str(events_csv),
+        "sha256": sha256_of(events_csv),
+        "splits": counts,
+    }
+
+
+def run_facts(benchmark_dir: str | Path, metrics_tables: list[str | Path]) -> dict:
+    """Job count and seconds from the jobs' benchmark files, and the networks'
+    own training seconds from the studies' run tables (metrics.csv).
+
+    A benchmark file holds the last run of its job: after a partial rerun,
+    the sums mix this run's jobs with earlier ones.
+    """
+    jobs = {}
+    for path in sorted(Path(benchmark_dir).rglob("*.tsv")):
+        job = str(path.relative_to(benchmark_dir).with_suffix(""))
+        jobs[job] = float(pd.read_csv(path, sep="\t")["s"].sum())
+    training = sum(
+        pd.read_csv(path)["training_seconds"].fillna(0).sum() for path in metrics_tables
+    )
+    longest = max(jobs, key=jobs.get) if jobs else None
+    return {
+        "jobs": len(jobs),
+        "job_seconds": sum(jobs.values()),
+        "training_job_seconds": sum(
+            seconds for name, seconds in jobs.items() if name.startswith("train")
+        ),
+        "network_training_seconds": float(training),
+        "longest_job": longest,
+        "longest_job_seconds": jobs.get(longest, 0.0),
+    }
+
+
+def software_versions(provenances: list[dict], more: dict[str, str]) -> dict:
+    """Package versions the training jobs recorded (metrics.json's
+    ``provenance``), plus ``more``; a package seen with several versions
+    lists them all."""
+    seen: dict[str, list[str]] = {}
+    for provenance in provenances:
+        for package, version in provenance.get("versions", {}).items():
+            if version is not None and str(version) not in seen.setdefault(package, []):
+                seen[package].append(str(version))
+    for package, version in more.items():
+        seen[package] = [str(version)]
+    ordered = [p for p in SOFTWARE_ORDER if p in seen] + sorted(
+        p for p in seen if p not in SOFTWARE_ORDER
+    )
+    commits = {p.get("git_commit") for p in provenances} - {None}
+    return {
+        "versions": {package: " / ".join(seen[package]) for package in ordered},
+        "git_commit": " / ".join(sorted(commits)) or None,
+    }
+
+
+def report_link(text: str, path: str) -> str:
+    """An rst link that opens the report's entry of the result at ``path``."""
+    return f"`{text} <javascript:app.showResultInfo('{quote(path)}')>`__"
+
+
+def category_link(text: str, category: str) -> str:
+    """An rst link that opens a category (a study) of the report."""
+    return f"`{text} <javascript:app.showCategory('{quote(category)}')>`__"
+
+
+def score_text(score: dict, seeds: int, statistical: bool) -> str:
+    """``0.7850 ± 0.0017 (stat.) ± 0.0020 (seeds)``, as far as known."""
+    text = f"{score['mean']:.4f}"
+    if statistical and score.get("stat_error") is not None:
+        text += f" ± {score['stat_error']:.4f} (stat.)"
+    if seeds > 1:
+        text += f" ± {score['std']:.4f} (std over {seeds} seeds)"
+    return text
+
+
+def study_row(study: str, selected: dict) -> list[str]:
+    """One study's row of the summary table."""
+    folder = f"results/studies/{study}"
+    words = metric_words(selected["metric"])
+    seeds = selected["seeds"]
+    edge = (
+        "; ".join(selected["grid_edge"]) if selected["grid_edge"] else "inside the grid"
+    )
+    return [
+        category_link(study, study),
+        f"{selected['label']} (of {selected['settings_compared']} settings)",
+        f"{words}: {score_text(selected['validation'], seeds, statistical=False)}",
+        f"{words}: {score_text(selected['test'], seeds, statistical=True)}"
+        + (
+            f", {selected['test']['n_events']} test events"
+            if selected["test"].get("n_events")
+            else ""
+        ),
+        edge,
+        report_link("selection", f"{folder}/selection.txt")
+        + ", "
+        + report_link("summary table", f"{folder}/summary.csv")
+        + ", "
+        + report_link("grid edge", f"{folder}/grid_edge.txt"),
+    ]
+
+
+def list_table(header: list[str], rows: list[list[str]], widths: str) -> str:
+    lines = [".. list-table::", "   :header-rows: 1", f"   :widths: {widths}", ""]
+    for row in [header, *rows]:
+        lines.append(f"   * - {row[0]}")
+        lines += [f"     - {cell}" for cell in row[1:]]
+    return "\n".join(lines)
+
+
+def image(png: str | Path, alt: str) -> str:
+    """The figure embedded in the page (the report is one self-contained file).
+
+    The data URI spans many lines, which docutils joins: it refuses lines
+    over 10,000 characters.
+    """
+    lines = base64.encodebytes(Path(png).read_bytes()).decode("ascii").split()
+    uri = "\n".join(f"   {line}" for line in ["data:image/png;base64,", *lines])
+    return f".. image::\n{uri}\n   :alt: {alt}"
+
+
+def heading(text: str, underline: str) -> str:
+    return f"{text}\n{underline * len(text)}"
+
+
+def summary_page(
+    intro: str,
+    studies: dict[str, dict],
+    data: dict,
+    run: dict,
+    software: dict,
+) -> str:
+    """The page's reStructuredText.
+
+    ``studies`` maps each study to its ``selection`` (selection.json's
+    content), ``headline`` (PNG path) and ``figure`` (its report path);
+    ``data``, ``run`` and ``software`` are ``data_facts``, ``run_facts`` and
+    ``software_versions``. ``intro`` is the workflow's own description, a
+    template Snakemake renders; the rest is shielded from its template
+    engine.
+    """
+    rows = [study_row(study, parts["selection"]) for study, parts in studies.items()]
+    sections = [
+        heading(TITLE, "="),
+        intro.strip(),
+        "{% raw %}",
+        "Every setting was chosen on the validation events; the test events "
+        "only report the chosen one, with the statistical error of the test "
+        "sample and, where several seeds ran, their spread. Each link opens "
+        "the table the numbers come from.",
+        heading("Studies", "-"),
+        list_table(
+            ["Study", "Selected setting", "Validation", "Test", "Grid edge", "From"],
+            rows,
+            "14 20 16 22 16 12",
+        ),
+    ]
+    for study, parts in studies.items():
+        sections += [
+            heading(STUDY_QUESTIONS.get(study, study), "~"),
+            f"Study {category_link(study, study)}; this figure in the report: "
+            f"{report_link(Path(parts['figure']).name, parts['figure'])}.",
+            image(parts["headline"], f"{study}: headline figure"),
+        ]
+    splits = data["splits"]
+    total = sum(part["events"] for part in splits.values())
+    split_text = ", ".join(
+        f"{part} {counts['events']:,} ({counts['signal'] / counts['events']:.1%} "
+        "signal)"
+        for part, counts in splits.items()
+    )
+    sections += [
+        heading("Data", "-"),
+        f"The events are {data['origin']}.",
+        f"Input file ``{data['input']}``, sha256 ``{data['sha256']}``.",
+        f"{total:,} events, split into {split_text}.",
+    ]
+    if not data["real"]:
+        sections.append(
+            "Published numbers (Baldi et al. 2014, NB13) are for the real "
+            "dataset: beside simulated results they compare nothing, and the "
+            "figures leave them out."
+        )
+    sections += [
+        heading("Run time", "-"),
+        f"{run['jobs']} jobs took {run['job_seconds']:.0f} s together "
+        f"(training jobs {run['training_job_seconds']:.0f} s, of which the "
+        f"networks' own training {run['network_training_seconds']:.0f} s); the "
+        f"longest job was {run['longest_job']} ({run['longest_job_seconds']:.0f} "
+        "s). From the jobs' benchmark files (the last run of each job); "
+        "Snakemake's *Statistics* panel shows them over time.",
+        heading("Software", "-"),
+        list_table(
+            ["Package", "Version"],
+            [[package, version] for package, version in software["versions"].items()],
+            "30 70",
+        ),
+        f"Source commit: ``{software['git_commit'] or 'unknown'}``. The "
+        "versions are those the training jobs recorded in each point's "
+        "metrics.json; the configuration of this run is under *Configuration*.",
+        "{% endraw %}",
+    ]
+    return "\n\n".join(sections) + "\n"
+
+
+def write_summary_page(
+    intro_path: str | Path,
+    selections: dict[str, str | Path],
+    headlines: dict[str, str | Path],
+    data: dict,
+    run: dict,
+    metrics_paths: list[str | Path],
+    more_versions: dict[str, str],
+    path: str | Path,
+) -> None:
+    """Write the summary page; ``selections`` and ``headlines`` are keyed by
+    study, ``metrics_paths`` are every point's metrics.json (for the
+    versions its job recorded)."""
+    provenances = [
+        json.loads(Path(metrics).read_text())["provenance"] for metrics in metrics_paths
+    ]
+    studies = {
+        study: {
+            "selection": json.loads(Path(selection).read_text()),
+            "headline": headlines[study],
+            "figure": str(headlines[study]),
+        }
+        for study, selection in selections.items()
+    }
+    page = summary_page(
+        Path(intro_path).read_text(),
+        studies,
+        data,
+        run,
+        software_versions(provenances, more_versions),
+    )
+    with atomic_path(path) as tmp:
+        tmp.write_text(page)
