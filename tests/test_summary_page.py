@@ -109,7 +109,8 @@ def test_run_facts_sum_the_benchmark_files(tmp_path):
     )
     table = tmp_path / "metrics.csv"
     table.write_text("point,training_seconds\na,10.5\nb,20\nc,\n")
-    run = run_facts(benchmarks, [table])
+    files = [*benchmarks.rglob("*.tsv"), benchmarks / "not_run_here.tsv"]
+    run = run_facts(files, [table])
     assert run == {
         "jobs": 2,
         "job_seconds": 42.5,

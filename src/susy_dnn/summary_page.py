@@ -90,17 +90,19 @@ def data_facts(
     }
 
 
-def run_facts(benchmark_dir: str | Path, metrics_tables: list[str | Path]) -> dict:
-    """Job count and seconds from the jobs' benchmark files, and the networks'
-    own training seconds from the studies' run tables (metrics.csv).
+def run_facts(benchmarks: list[str | Path], metrics_tables: list[str | Path]) -> dict:
+    """Job count and seconds from the jobs' ``benchmarks`` files (those not
+    there are skipped), and the networks' own training seconds from the
+    studies' run tables (metrics.csv).
 
     A benchmark file holds the last run of its job: after a partial rerun,
     the sums mix this run's jobs with earlier ones.
     """
     jobs = {}
-    for path in sorted(Path(benchmark_dir).rglob("*.tsv")):
-        job = str(path.relative_to(benchmark_dir).with_suffix(""))
-        jobs[job] = float(pd.read_csv(path, sep="\t")["s"].sum())
+    for path in map(Path, benchmarks):
+        if path.exists():
+            job = path.with_suffix("").as_posix().split("benchmarks/", 1)[-1]
+            jobs[job] = float(pd.read_csv(path, sep="\t")["s"].sum())
     training = sum(
         pd.read_csv(path)["training_seconds"].fillna(0).sum() for path in metrics_tables
     )
@@ -159,29 +161,26 @@ def score_text(score: dict, seeds: int, statistical: bool) -> str:
 
 
 def study_row(study: str, selected: dict) -> list[str]:
-    """One study's row of the summary table."""
+    """One study's row of the summary table; links to its tables beside it."""
     folder = f"results/studies/{study}"
     words = metric_words(selected["metric"])
     seeds = selected["seeds"]
-    edge = (
-        "; ".join(selected["grid_edge"]) if selected["grid_edge"] else "inside the grid"
+    sources = ", ".join(
+        report_link(text, f"{folder}/{name}")
+        for text, name in (("selection", "selection.txt"), ("table", "summary.csv"))
     )
+    test = selected["test"]
+    events = f", {test['n_events']:,} test events" if test.get("n_events") else ""
+    edges = len(selected["grid_edge"])
+    axes = "1 axis" if edges == 1 else f"{edges} axes"
     return [
-        category_link(study, study),
+        f"{category_link(study, study)} ({sources})",
         f"{selected['label']} (of {selected['settings_compared']} settings)",
         f"{words}: {score_text(selected['validation'], seeds, statistical=False)}",
-        f"{words}: {score_text(selected['test'], seeds, statistical=True)}"
-        + (
-            f", {selected['test']['n_events']} test events"
-            if selected["test"].get("n_events")
-            else ""
-        ),
-        edge,
-        report_link("selection", f"{folder}/selection.txt")
-        + ", "
-        + report_link("summary table", f"{folder}/summary.csv")
-        + ", "
-        + report_link("grid edge", f"{folder}/grid_edge.txt"),
+        f"{words}: {score_text(test, seeds, statistical=True)}{events}",
+        report_link(f"on the edge ({axes}, see below)", f"{folder}/grid_edge.txt")
+        if edges
+        else "inside the grid",
     ]
 
 
@@ -235,9 +234,9 @@ def summary_page(
         "the table the numbers come from.",
         heading("Studies", "-"),
         list_table(
-            ["Study", "Selected setting", "Validation", "Test", "Grid edge", "From"],
+            ["Study", "Selected setting", "Validation", "Test", "Grid edge"],
             rows,
-            "14 20 16 22 16 12",
+            "18 24 18 26 14",
         ),
     ]
     for study, parts in studies.items():
@@ -245,6 +244,7 @@ def summary_page(
             heading(STUDY_QUESTIONS.get(study, study), "~"),
             f"Study {category_link(study, study)}; this figure in the report: "
             f"{report_link(Path(parts['figure']).name, parts['figure'])}.",
+            *(f"Grid edge: {warning}." for warning in parts["selection"]["grid_edge"]),
             image(parts["headline"], f"{study}: headline figure"),
         ]
     splits = data["splits"]
@@ -268,12 +268,13 @@ def summary_page(
         )
     sections += [
         heading("Run time", "-"),
-        f"{run['jobs']} jobs took {run['job_seconds']:.0f} s together "
-        f"(training jobs {run['training_job_seconds']:.0f} s, of which the "
-        f"networks' own training {run['network_training_seconds']:.0f} s); the "
-        f"longest job was {run['longest_job']} ({run['longest_job_seconds']:.0f} "
-        "s). From the jobs' benchmark files (the last run of each job); "
-        "Snakemake's *Statistics* panel shows them over time.",
+        f"{run['jobs']} jobs took {run['job_seconds']:.0f} s together, the "
+        f"training jobs {run['training_job_seconds']:.0f} s; the longest job "
+        f"was {run['longest_job']} ({run['longest_job_seconds']:.0f} s). From "
+        "the jobs' benchmark files, which hold the last run of each job; "
+        "Snakemake's *Statistics* panel shows the jobs over time. The networks "
+        f"trained for {run['network_training_seconds']:.0f} s in all (a point "
+        "restored from its checkpoint counts the time of its first training).",
         heading("Software", "-"),
         list_table(
             ["Package", "Version"],

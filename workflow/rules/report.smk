@@ -20,6 +20,16 @@ report:
     else "../report/workflow.rst"
 
 
+def current_benchmarks():
+    """The benchmark files of this config's jobs: not those of the packs or
+    studies of an earlier config that linger in results/benchmarks."""
+    files = []
+    for rule in workflow.rules:
+        if rule.benchmark:
+            files += expand(str(rule.benchmark), study=POINTS, allow_missing=True)
+    return files
+
+
 def summary_inputs(wildcards):
     """Every study's selection and headline figure, every point's metrics
     (for the software versions), the data, and the other final outputs (so
@@ -79,6 +89,7 @@ rule summarise_results:
         dataset=DATASET,
         simulation=SIMULATION,
         snakemake_version=SNAKEMAKE_VERSION,
+        benchmarks=lambda wildcards: current_benchmarks(),
         code=package_code("summarise_results.py"),
     script:
         "../scripts/summarise_results.py"

@@ -19,7 +19,7 @@ with logged_to(snakemake.log[0]):
             splits,
         ),
         run_facts(
-            "results/benchmarks",
+            snakemake.params.benchmarks,
             [Path(path).parent / "metrics.csv" for path in snakemake.input.selections],
         ),
         snakemake.input.metrics,
