@@ -6,10 +6,20 @@ Keras (thread pools, deterministic kernels, which device runs) lives here.
 """
 
 import math
+import os
 import weakref
 
 import keras
 import numpy as np
+
+# XLA's GPU kernels may add up in any order: two runs of one config then
+# differ in the last bits, and training amplifies that (JAX on an H200: the
+# histories of two identical runs differed; with this flag they were
+# identical, at no cost in speed). XLA reads the flag when it first starts a
+# device, after this import. CPU runs are deterministic without it.
+GPU_DETERMINISM = "--xla_gpu_deterministic_ops=true"
+if GPU_DETERMINISM not in os.environ.get("XLA_FLAGS", ""):
+    os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {GPU_DETERMINISM}"
 
 
 def configure(threads: int, seed: int) -> None:
