@@ -2,7 +2,7 @@
 
 Copies the workflow into a scratch folder and runs, as a user would:
 
-- ``snakemake --cores N`` with the default config (simulation, five studies);
+- ``snakemake --cores N`` with the default config (simulation, six studies);
 - ``snakemake --report report.html``;
 - ``snakemake --dry-run`` on grids of 1,000 and 10,000 points (planning cost),
   beside ``snakemake --version`` (Snakemake's own start-up) in the same run.

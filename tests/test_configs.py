@@ -88,6 +88,11 @@ def test_susy_config_resolves_to_the_reference_protocols():
                and len(p["hidden_layers"]) == 10 for p in init)  # fmt: skip
     assert len(points["activations"]) == 5 * 3 * 3
     assert len(points["regularisation"]) == 16 * 3
+    # Seven optimisers, three learning rates each, three seeds; NB13's network.
+    optimizers = points["optimizers"].values()
+    assert len(optimizers) == 7 * 3 * 3
+    assert all(p["n_train"] == 1000000 and p["hidden_layers"] == [200, 100]
+               for p in optimizers)  # fmt: skip
 
 
 def test_susy_config_alone_passes_a_dry_run(tmp_path):

@@ -26,6 +26,7 @@ CONDA_NAMES = {
     "sklearn": "scikit-learn",
     # scikit-learn depends on threadpoolctl, so its env has it.
     "threadpoolctl": "scikit-learn",
+    "scipy": "scipy",
     "keras": "keras",
     "tensorflow": "tensorflow",
     "yaml": "pyyaml",

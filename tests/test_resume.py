@@ -85,7 +85,8 @@ def test_killed_training_resumes_to_identical_results(data, tmp_path, keras_back
     os.kill(job.pid, signal.SIGKILL)  # as a node failure or preemption would
     job.wait()
     assert not (resumed / "history.csv").exists()
-    epochs_done = json.loads(state.read_text())["epochs_done"]
+    checkpointed = json.loads(state.read_text())
+    epochs_done = checkpointed["epochs_done"]
     assert 2 <= epochs_done < SETTINGS["epochs"]
 
     assert start_training(data, resumed, keras_backend).wait(timeout=300) == 0
@@ -96,6 +97,10 @@ def test_killed_training_resumes_to_identical_results(data, tmp_path, keras_back
         info["epochs_run"]
         == json.loads((straight / "train_info.json").read_text())["epochs_run"]
     )
+    # The killed run's epochs keep their times; the resumed one adds its own.
+    earlier = [round(seconds, 4) for seconds in checkpointed["epoch_seconds"]]
+    assert info["epoch_seconds"][:epochs_done] == earlier
+    assert len(info["epoch_seconds"]) == info["epochs_run"]
     # The finished run's checkpoint stays: a rerun of the job does not train.
     assert json.loads(state.read_text())["epochs_done"] == info["epochs_run"]
     final = [keras.saving.load_model(run / "model.keras").get_weights()

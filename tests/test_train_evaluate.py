@@ -64,6 +64,10 @@ def test_training_writes_model_history_scaler_and_is_deterministic(sample, tmp_p
     assert history["epoch"].tolist() == [1, 2, 3]
     assert info["epochs_run"] == 3 and info["device"] == "CPU"
     assert history["loss"].iloc[-1] < history["loss"].iloc[0]
+    # Each epoch's seconds (the optimiser study's wall clock), within the
+    # total, which also holds building the model and the gradient diagnostic.
+    assert len(info["epoch_seconds"]) == 3 and min(info["epoch_seconds"]) > 0
+    assert sum(info["epoch_seconds"]) <= info["training_seconds"] + 1e-3
 
     # Backpropagated errors and weight gradients of every Dense layer
     # (hidden, output), before and after each epoch: finite and positive.

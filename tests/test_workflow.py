@@ -86,6 +86,56 @@ def test_seeds_aggregate_to_mean_and_std(finished_run):
 
 
 @pytest.mark.workflow
+def test_the_selected_point_has_its_overtraining_check(finished_run):
+    """The figure draws the first run of the setting each study selected; its
+    metrics.json holds the histograms and KS tests the figure shows."""
+    for study in FIGURES:
+        folder = finished_run / "results/studies" / study
+        point = json.loads((folder / "selection.json").read_text())["points"][0]
+        (metrics,) = [
+            path
+            for path in folder.glob("*/*/metrics.json")
+            if path.parent.name == point
+        ]
+        report = json.loads(metrics.read_text())
+        check = report["overtraining"]
+        assert set(check["ks"]) == {"signal", "background"}
+        n_train = sum(ks["n_train"] for ks in check["ks"].values())
+        assert n_train == report["settings"]["n_train"]
+        n_test = sum(ks["n_test"] for ks in check["ks"].values())
+        assert n_test == report["metrics"]["n_events"]
+        for name, ks in check["ks"].items():
+            assert 0 <= ks["p_value"] <= 1 and 0 <= ks["statistic"] <= 1
+            assert sum(check["train"][name]) == ks["n_train"]
+            assert sum(check["test"][name]) == ks["n_test"]
+
+
+@pytest.mark.workflow
+def test_optimizers_are_ranked_each_at_its_own_learning_rate(finished_run):
+    folder = finished_run / "results/studies/optimizers"
+    study = TINY_STUDIES["optimizers"]
+    table = pd.read_csv(folder / "optimizer_table.csv")
+    assert sorted(table["optimizer"]) == sorted(study["grid"]["optimizer"])
+    assert table["rank"].tolist() == [1, 2, 3]
+    assert table["val_log_loss_mean"].is_monotonic_increasing
+    for optimizer, rate in zip(table["optimizer"], table["learning_rate"], strict=True):
+        assert rate in study["learning_rates"][optimizer]
+    # The automatic target is one every run reaches.
+    assert (table["seeds_reaching_target"] == 1).all()
+    assert table["seconds_to_target_mean"].gt(0).all()
+    assert table["roc_auc_stat_error"].gt(0).all()
+    for info in folder.glob("points/*/train_info.json"):
+        epoch_seconds = json.loads(info.read_text())["epoch_seconds"]
+        assert len(epoch_seconds) == SMALL["epochs"] and min(epoch_seconds) > 0
+    # Plain SGD's best rate is the largest of its list; the others' lists
+    # are too short to tell.
+    warning = "optimizer sgd: the best validation log loss lies at learning_rate"
+    assert warning in (folder / "grid_edge.txt").read_text()
+    log = finished_run / "results/logs/aggregate_study/optimizers.log"
+    assert "extend learning_rate above 0.1 (next: 1)" in log.read_text()
+
+
+@pytest.mark.workflow
 def test_gradient_norms_are_recorded_and_finite(finished_run):
     points = finished_run / "results/studies/activations/points"
     for path in points.glob("*/gradient_norms.csv"):
@@ -131,7 +181,18 @@ def test_report_holds_every_study_and_the_config(finished_run):
         for figure in figures:
             assert f"results/studies/{study}/figures/{figure}.png" in html
         assert f"results/studies/{study}/summary.csv" in html
+    assert "results/studies/optimizers/optimizer_table.csv" in html
     assert "config.yaml" in html
+    # It opens on the summary page, with each study's chosen setting.
+    assert "Results at a glance" in html
+    for study in FIGURES:
+        selected = json.loads(
+            (finished_run / f"results/studies/{study}/selection.json").read_text()
+        )
+        assert f"app.showCategory('{study}')" in html
+        assert f"{selected['label']} (of {selected['settings_compared']} settings)" in (
+            html
+        )
     # The grid-edge note is embedded as a base64 data URI.
     embedded = [
         base64.b64decode(data).decode(errors="replace")

@@ -10,7 +10,7 @@ from conftest import REAL_ROWS
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-WORKFLOW_FILES = ("Snakefile", "workflow", "config", "envs", "src", "slurm")
+WORKFLOW_FILES = ("Snakefile", "workflow", "config", "envs", "src", "slurm", "profiles")
 
 SMALL = {"n_train": 500, "epochs": 2, "hidden_layers": [8], "batch_size": 50}
 TINY_STUDIES = {
@@ -43,6 +43,17 @@ TINY_STUDIES = {
         ),
         "grid": {"weight_scale": [0.5, 1.5, 3.0], "bias_scale": [0.0, 0.5]},
     },
+    # Plain SGD gets furthest in its 20 steps at its largest rate: the edge of
+    # its own list, which must raise the grid-edge warning naming it.
+    "optimizers": {
+        "training": SMALL,
+        "grid": {"optimizer": ["sgd", "sgd_momentum", "adam"], "seed": [0]},
+        "learning_rates": {
+            "sgd": [1e-3, 1e-2, 1e-1],
+            "sgd_momentum": [1e-2, 1e-1],
+            "adam": [1e-3, 1e-2],
+        },
+    },
 }
 TINY_CONFIG = {
     "dataset": {"source": "simulation", "path": None},
@@ -56,15 +67,19 @@ TINY_CONFIG = {
     "studies": TINY_STUDIES,
     "resources": {"train_threads": 1, "pack_flop": 1.0e12, "checkpoint_seconds": 60},
 }
+# Each study's figures; every study also draws the overtraining check.
 FIGURES = {
-    "learning_rate_vs_size": ("accuracy_heatmap", "learning_curves", "roc_overlay"),
-    "feature_sets": ("auc_comparison", "roc_overlay"),
-    "regularisation": ("learning_curves", "generalisation_gap"),
-    "activations": ("gradient_norms", "accuracy_heatmap"),
-    "initialisation": ("phase_diagram",),
-}
+    "learning_rate_vs_size": (
+        "accuracy_heatmap", "learning_curves", "roc_overlay", "overtraining"
+    ),
+    "feature_sets": ("auc_comparison", "roc_overlay", "overtraining"),
+    "regularisation": ("learning_curves", "generalisation_gap", "overtraining"),
+    "activations": ("gradient_norms", "accuracy_heatmap", "overtraining"),
+    "initialisation": ("phase_diagram", "overtraining"),
+    "optimizers": ("loss_curves", "optimizer_ranking", "overtraining"),
+}  # fmt: skip
 EXPECTED_POINTS = {"learning_rate_vs_size": 6, "feature_sets": 8, "regularisation": 4,
-                   "activations": 4, "initialisation": 6}  # fmt: skip
+                   "activations": 4, "initialisation": 6, "optimizers": 7}  # fmt: skip
 
 
 def run_snakemake(workdir: Path, *arguments: str) -> subprocess.CompletedProcess:

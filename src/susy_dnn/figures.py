@@ -12,10 +12,12 @@ import pandas as pd
 
 from .aggregate import write_table
 from .grid import setting_label
+from .optimizer_study import chosen_runs, chosen_settings, optimizer_table, target_loss
 from .plots import plot_heatmap, plot_learning_curves, plot_roc_overlay
 from .studies import (
     BALDI_AUC,
     NB13_SOURCE,
+    SELECTION_GROUPS,
     best_setting,
     grid_edge_warnings,
     heatmap_settings,
@@ -30,6 +32,8 @@ from .study_plots import (
     plot_auc_comparison,
     plot_generalisation_gap,
     plot_gradient_norms,
+    plot_optimizer_curves,
+    plot_optimizer_ranking,
     plot_phase_diagram,
 )
 
@@ -122,6 +126,21 @@ def initialisation_figures(inputs, params, outputs) -> None:
     plot_phase_diagram(
         summary, boundary, theory, critical_ratio, _paths(outputs, "phase_diagram")
     )
+
+
+def optimizers_figures(inputs, params, outputs) -> None:
+    summary = pd.read_csv(inputs.summary)
+    chosen = chosen_settings(summary)
+    runs = chosen_runs(chosen, inputs.histories, inputs.metrics)
+    table = optimizer_table(chosen, runs, target_loss(params.settings, runs))
+    write_table(table, outputs["optimizer_table"])
+    plot_optimizer_curves(table, runs, _paths(outputs, "loss_curves"))
+    warnings = grid_edge_warnings(
+        summary,
+        selection_metric("optimizers", params.settings),
+        SELECTION_GROUPS["optimizers"],
+    )
+    plot_optimizer_ranking(table, _paths(outputs, "optimizer_ranking"), warnings)
 
 
 def _paths(outputs, figure: str) -> list[str]:

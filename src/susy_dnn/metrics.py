@@ -9,6 +9,7 @@ from sklearn.metrics import accuracy_score, log_loss, roc_auc_score, roc_curve
 from .atomic import atomic_path
 from .divergence import scored_as_diverged
 from .events import read_events
+from .overtraining import overtraining_check
 
 # Background efficiencies at which the ROC curve is stored: log-spaced, so the
 # high-rejection end that physics analyses care about keeps its detail.
@@ -51,7 +52,9 @@ def score_classifier(
     Settings are chosen on the validation metrics; the test metrics report
     the chosen one. The training-set metrics (on the first ``n_train`` rows,
     the ones it was trained on) against the test metrics give the
-    generalisation gap. A run that diverged (``training["diverged_epoch"]``)
+    generalisation gap; the output distributions on the two, compared per
+    class by the Kolmogorov–Smirnov test, are the overtraining check
+    (``overtraining``). A run that diverged (``training["diverged_epoch"]``)
     and kept no earlier epoch (``training["restored_epoch"]``, early
     stopping) is scored as what is left of it: a constant classifier at the
     training events' signal fraction (accuracy of the majority class, AUC
@@ -64,19 +67,22 @@ def score_classifier(
         def predict(x):
             return np.full(len(x), signal_fraction)
 
-    scores = {}
+    # {part: (labels, signal probabilities)}
+    outputs = {"train": (y_train, predict(x_train))}
     for part in ("test", "validation"):
         x, y = read_events(data[part], point["features"])
-        scores[part] = classifier_metrics(y, predict(x))
-    training_metrics, _ = classifier_metrics(y_train, predict(x_train))
-    metrics, roc = scores["test"]
+        outputs[part] = (y, predict(x))
+    metrics, roc = classifier_metrics(*outputs["test"])
+    validation_metrics, _ = classifier_metrics(*outputs["validation"])
+    training_metrics, _ = classifier_metrics(*outputs["train"])
     return {
         "point": name,
         "settings": point,
         "metrics": metrics,
-        "validation_metrics": scores["validation"][0],
+        "validation_metrics": validation_metrics,
         "training_set_metrics": training_metrics,
         "roc": roc,
+        "overtraining": overtraining_check(*outputs["train"], *outputs["test"]),
         "training": training,
         "provenance": provenance,
     }

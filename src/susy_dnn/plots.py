@@ -32,6 +32,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from .atomic import atomic_path  # noqa: E402
+from .errors import InputError  # noqa: E402
 from .grid import axis_label, format_value  # noqa: E402
 
 
@@ -284,3 +285,93 @@ def plot_roc_overlay(metrics_paths: list[str | Path], paths: list[str | Path]) -
     axes.legend(fontsize=6 if len(reports) > 8 else 8, loc="upper right")
     figure.tight_layout()
     save_figure(figure, paths)
+
+
+# The overtraining check's classes: signal in blue, background in vermillion.
+OVERTRAINING_COLOURS = {"signal": OKABE_ITO[0], "background": OKABE_ITO[3]}
+
+
+def plot_overtraining(check: dict, title: str, paths: list[str | Path]) -> None:
+    """Classifier output on the training and the test events, per class.
+
+    ``check`` is metrics.json's ``overtraining`` block. As is usual in HEP
+    analyses (TMVA's overtraining check): training events as filled
+    histograms, test events as points with their statistical error, both
+    normalised to unit area; the Kolmogorov–Smirnov p-value of training
+    against test per class in the legend.
+    """
+    edges = np.asarray(check["bin_edges"])
+    widths, centres = np.diff(edges), 0.5 * (edges[1:] + edges[:-1])
+    figure, axes = plt.subplots(figsize=(6.4, 4.8))
+    highest = 0.0
+    for name, colour in OVERTRAINING_COLOURS.items():
+        train = np.asarray(check["train"][name], dtype=float)
+        test = np.asarray(check["test"][name], dtype=float)
+        train_density = train / (train.sum() * widths)
+        axes.stairs(
+            train_density,
+            edges,
+            fill=True,
+            facecolor=(colour, 0.35),
+            edgecolor=colour,
+            linewidth=1.0,
+            label=f"{name}, training",
+        )
+        # Empty test bins are left out: a point at zero with no error says little.
+        filled = test > 0
+        scale = test.sum() * widths[filled]
+        test_density, test_error = test[filled] / scale, np.sqrt(test[filled]) / scale
+        axes.errorbar(
+            centres[filled],
+            test_density,
+            yerr=test_error,
+            fmt="o",
+            markersize=3.5,
+            color=colour,
+            label=f"{name}, test: KS p = {check['ks'][name]['p_value']:.2g}",
+        )
+        highest = max(highest, train_density.max(), (test_density + test_error).max())
+    axes.set_xlim(edges[0], edges[-1])
+    # Headroom for the legend above the distributions.
+    axes.set_ylim(0, 1.45 * highest)
+    axes.set_xlabel("classifier output (signal probability)")
+    axes.set_ylabel("normalised events")
+    axes.set_title(textwrap.fill(title, 70))
+    # Legend columns: the training histograms, then the test points.
+    axes.legend(loc="upper center", ncols=2, title="KS test: training vs test events")
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    save_figure(figure, paths)
+
+
+def plot_selected_overtraining(
+    selection_path: str | Path,
+    metrics_paths: list[str | Path],
+    paths: list[str | Path],
+) -> None:
+    """The overtraining check of the setting the validation set chose.
+
+    ``selection_path`` is the study's selection.json; its first point (the
+    lowest seed) is drawn, from the metrics.json among ``metrics_paths`` in
+    that point's folder.
+    """
+    selection = json.loads(Path(selection_path).read_text())
+    if not selection.get("points"):
+        raise ValueError(f"{selection_path}: key 'points' names no selected point")
+    point = selection["points"][0]
+    found = [path for path in metrics_paths if Path(path).parent.name == point]
+    if len(found) != 1:
+        raise ValueError(
+            f"{selection_path}: selected point {point!r} has {len(found)} "
+            "metrics.json files among the study's, expected 1"
+        )
+    report = json.loads(Path(found[0]).read_text())
+    if "overtraining" not in report:
+        raise InputError(
+            f"{found[0]}: no key 'overtraining' (scored by an older version of "
+            "the workflow); delete the file and rerun to score the point again"
+        )
+    title = f"Overtraining check: {selection['label']}"
+    if len(selection["points"]) > 1:
+        title += f" (seed {report['settings']['seed']})"
+    plot_overtraining(report["overtraining"], title, paths)

@@ -21,6 +21,7 @@ from .errors import ConfigError
 from .grid import (
     axis_label,
     check_axis,
+    check_value,
     expand_grid,
     format_value,
     setting_label,
@@ -33,6 +34,7 @@ STUDIES = (
     "regularisation",
     "activations",
     "initialisation",
+    "optimizers",
 )
 
 # Each study's figures (PNG and PDF under results/studies/<study>/).
@@ -42,6 +44,7 @@ STUDY_FIGURES = {
     "regularisation": ("learning_curves", "generalisation_gap"),
     "activations": ("gradient_norms", "accuracy_heatmap"),
     "initialisation": ("phase_diagram",),
+    "optimizers": ("loss_curves", "optimizer_ranking"),
 }
 # The figure that answers each study's question, shown on the report's
 # summary page.
@@ -51,6 +54,7 @@ HEADLINE_FIGURES = {
     "regularisation": "generalisation_gap",
     "activations": "gradient_norms",
     "initialisation": "phase_diagram",
+    "optimizers": "loss_curves",
 }
 
 # The lecture's figure: test accuracy over learning rate x training-set size.
@@ -68,7 +72,13 @@ BOOSTING_DEFAULTS = {"max_iter": 200, "learning_rate": 0.1, "max_leaf_nodes": 31
 STUDY_ONLY_BLOCKS = {
     "heatmap": "learning_rate_vs_size",
     "gradient_boosting": "feature_sets",
+    "learning_rates": "optimizers",
+    "target_loss": "optimizers",
 }
+
+# Studies that choose a setting within each value of one setting before
+# choosing among those: each optimiser gets its own learning rate.
+SELECTION_GROUPS = {"optimizers": "optimizer"}
 
 
 def selected_studies(config: dict) -> dict[str, dict[str, dict]]:
@@ -100,9 +110,87 @@ def selected_studies(config: dict) -> dict[str, dict[str, dict]]:
     for side in ("x", "y"):
         check_axis(heatmap[side], f"studies.learning_rate_vs_size.heatmap.{side}")
     return {
-        name: study_points(config.get("training"), name, studies[name])
+        name: (optimizer_study_points if name == "optimizers" else study_points)(
+            config.get("training"), name, studies[name]
+        )
         for name in names
     }
+
+
+def optimizer_study_points(
+    training: dict | None, name: str, study: dict
+) -> dict[str, dict]:
+    """Points of the optimiser study: each optimiser of ``grid.optimizer`` at
+    each of its own learning rates (``learning_rates``), times the grid's
+    other axes (seeds)."""
+    key = f"studies.{name}"
+    grid = dict(study.get("grid") or {})
+    if "learning_rate" in grid:
+        raise ConfigError(
+            f"config key {key}.grid.learning_rate: this study takes each "
+            f"optimizer's learning rates from {key}.learning_rates"
+        )
+    names = grid.pop("optimizer", None)
+    if not isinstance(names, list) or not names:
+        raise ConfigError(
+            f"config key {key}.grid.optimizer: expected a non-empty list of the "
+            f"optimizers to compare, got {names!r}"
+        )
+    names = [
+        check_value("optimizer", optimizer, f"{key}.grid.optimizer[{i}]")
+        for i, optimizer in enumerate(names)
+    ]
+    if len(set(names)) < len(names):
+        raise ConfigError(
+            f"config key {key}.grid.optimizer: an optimizer is listed twice"
+        )
+    rates = study.get("learning_rates") or {}
+    if not isinstance(rates, dict):
+        raise ConfigError(
+            f"config key {key}.learning_rates: expected a list of learning "
+            f"rates per optimizer, got {rates!r}"
+        )
+    for optimizer in rates:
+        if optimizer not in names:
+            raise ConfigError(
+                f"config key {key}.learning_rates.{optimizer}: {optimizer!r} is "
+                f"not in {key}.grid.optimizer"
+            )
+    configured_target_loss(study, key)
+    points = {}
+    for optimizer in names:
+        if optimizer not in rates:
+            raise ConfigError(
+                f"config key {key}.learning_rates: no learning rates for "
+                f"optimizer {optimizer!r} of {key}.grid.optimizer"
+            )
+        values = rates[optimizer]
+        if not isinstance(values, list) or not values:
+            raise ConfigError(
+                f"config key {key}.learning_rates.{optimizer}: expected a "
+                f"non-empty list of learning rates, got {values!r}"
+            )
+        values = [
+            check_value("learning_rate", rate, f"{key}.learning_rates.{optimizer}[{i}]")
+            for i, rate in enumerate(values)
+        ]
+        own = dict(grid, optimizer=[optimizer], learning_rate=values)
+        points.update(study_points(training, name, dict(study, grid=own)))
+    return points
+
+
+def configured_target_loss(study: dict, key: str = "studies.optimizers") -> float | str:
+    """The optimiser study's ``target_loss``: a positive number, or ``auto``
+    (the default: optimizer_study.target_loss resolves it)."""
+    value = study.get("target_loss", "auto")
+    if value == "auto":
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(
+            f"config key {key}.target_loss: expected auto or a positive number, "
+            f"got {value!r}"
+        )
+    return float(value)
 
 
 def boosting_points(network_points: dict[str, dict], settings: dict | None) -> dict:
@@ -197,7 +285,7 @@ def selection_metric(name: str, study: dict) -> str:
     """The metric that chooses a study's best setting (on validation data)."""
     if name == "learning_rate_vs_size":
         return heatmap_settings(study)["metric"]
-    return "roc_auc" if name == "feature_sets" else "accuracy"
+    return {"feature_sets": "roc_auc", "optimizers": "log_loss"}.get(name, "accuracy")
 
 
 def varied_axes(table: pd.DataFrame) -> list[str]:
@@ -419,15 +507,25 @@ def next_value(domain: AxisDomain, values: list, side: str):
     return candidate
 
 
-def grid_edge_warnings(summary: pd.DataFrame, metric: str) -> list[str]:
+def grid_edge_warnings(
+    summary: pd.DataFrame, metric: str, group: str | None = None
+) -> list[str]:
     """Advice where the validation-selected setting lies on a numeric axis's edge.
 
     An axis needs at least three values for its optimum to be inside. Axes
     listed in AXIS_DOMAINS are advised within their hard bounds with a
     concrete next value; resources (training events, epochs) at their
     largest value are reported as still helping, not as a tuning edge. Only
-    networks count (the boosted trees have no such settings).
+    networks count (the boosted trees have no such settings). With ``group``
+    (SELECTION_GROUPS), each value of that setting has its own choice and its
+    own check, named in its warnings: ``optimizer sgd: the best ...``.
     """
+    if group is not None:
+        return [
+            f"{group} {format_value(plain_value(value))}: {warning}"
+            for value, rows in summary.groupby(group, sort=False)
+            for warning in grid_edge_warnings(rows, metric)
+        ]
     if "model" in summary:
         summary = summary[summary["model"] == "network"]
     if summary.empty:
@@ -546,6 +644,7 @@ def aggregate_study(
     gradients: list[str],
     metric: str,
     outputs: dict[str, str],
+    group: str | None = None,
 ) -> list[str]:
     """Write a study's run table, seed summary, selection and grid-edge notes.
 
@@ -553,8 +652,9 @@ def aggregate_study(
     gradient_norms.csv, each in its point's directory. ``outputs`` has the
     keys ``table``, ``summary``, ``selection`` (text), ``selection_json``
     (``selected_setting`` with the grid-edge warnings) and ``grid_edge``.
-    ``metric`` chooses the best setting on the validation data. Returns the
-    selection note and the grid-edge warnings.
+    ``metric`` chooses the best setting on the validation data; ``group``
+    (SELECTION_GROUPS) checks the grid's edges per value of that setting.
+    Returns the selection note and the grid-edge warnings.
     """
     table = metrics_table(metrics, _by_point(histories), _by_point(gradients))
     summary = summarise(table)
@@ -562,10 +662,11 @@ def aggregate_study(
     write_table(summary, outputs["summary"])
     selected = selected_setting(summary, metric)
     selection = selection_note(selected)
-    warnings = grid_edge_warnings(summary, metric)
+    warnings = grid_edge_warnings(summary, metric, group)
     note = "\n".join(warnings) or (
-        f"The best validation {metric_words(metric)} lies inside the grid "
-        "on every numeric axis with three or more values."
+        f"The best validation {metric_words(metric)}"
+        + (f" of every {group}" if group else "")
+        + " lies inside the grid on every numeric axis with three or more values."
     )
     record = json.dumps(dict(selected, grid_edge=warnings), indent=2)
     for key, text in (

@@ -6,7 +6,9 @@
   or exploding gradients);
 * initialisation: validation loss and the first/output-layer ratio of the
   backpropagated error over the weight and bias scales, measured and as
-  mean-field theory predicts it, with the order-to-chaos boundary.
+  mean-field theory predicts it, with the order-to-chaos boundary;
+* optimisers: validation loss per epoch and per training second of each
+  optimiser at its chosen learning rate, and their ranking.
 
 Every figure is written to each of the given paths (PNG, PDF) by ``save_figure``.
 """
@@ -19,10 +21,10 @@ from matplotlib import patheffects
 from matplotlib.ticker import MaxNLocator
 
 from .columns import FEATURE_SETS
-from .grid import format_value, setting_label
+from .grid import OPTIMIZERS, format_value, setting_label
 
 # plots.py selects the Agg backend before importing pyplot: take pyplot from it.
-from .plots import plt, save_figure
+from .plots import OKABE_ITO, _add_warnings, plt, save_figure
 from .studies import BALDI_AUC, BALDI_SOURCE, plain_value
 
 MODEL_ORDER = ("BDT", "NN", "NN + dropout", "DN", "DN + dropout")
@@ -600,3 +602,185 @@ def _draw_boundary(axes, boundary: np.ndarray) -> None:
             va="bottom",
             fontsize=8,
         )
+
+
+# One colour per optimiser in every figure: the Okabe-Ito line colours but
+# the yellow, which is hard to see as a line on white.
+OPTIMIZER_COLOURS = dict(
+    zip(OPTIMIZERS, [c for c in OKABE_ITO if c != "#F0E442"], strict=True)
+)
+
+
+def _optimizer_label(row: dict) -> str:
+    return f"{row['optimizer']}, learning rate {format_value(row['learning_rate'])}"
+
+
+def plot_optimizer_curves(
+    table: pd.DataFrame, runs: dict[str, list[pd.DataFrame]], paths: list[str | Path]
+) -> None:
+    """Validation loss against epoch (left) and against training seconds
+    (right), one line per optimiser at its chosen learning rate.
+
+    ``table`` is optimizer_study.optimizer_table (its rows give the legend's
+    order, the learning rates and the target loss); ``runs`` are
+    optimizer_study.chosen_runs. Lines are the mean over seeds, bands the
+    seeds' range; on the right each epoch sits at the seeds' mean training
+    seconds to its end. The dashed line is the target loss.
+    """
+    figure, (by_epoch, by_time) = plt.subplots(
+        1, 2, figsize=(12, 4.8), sharey=True, layout="constrained"
+    )
+    for row in table.to_dict("records"):
+        curves = pd.concat(runs[row["optimizer"]]).groupby("epoch")
+        loss = curves["val_loss"].agg(["mean", "min", "max"])
+        colour = OPTIMIZER_COLOURS.get(row["optimizer"])
+        for axes, x in ((by_epoch, loss.index), (by_time, curves["seconds"].mean())):
+            axes.plot(
+                x, loss["mean"], marker=".", color=colour, label=_optimizer_label(row)
+            )
+            if row["seeds"] > 1:
+                axes.fill_between(x, loss["min"], loss["max"], color=colour, alpha=0.2)
+    target = table["target_loss"].iloc[0]
+    for axes in (by_epoch, by_time):
+        axes.axhline(target, color="grey", linestyle="--", linewidth=1)
+        axes.grid(alpha=0.3)
+    by_epoch.xaxis.set_major_locator(MaxNLocator(integer=True))
+    by_epoch.set_xlabel("epoch")
+    by_time.set_xlabel("training seconds (each epoch's training and validation)")
+    by_epoch.set_ylabel("validation loss (cross-entropy)")
+    handles, _ = by_epoch.get_legend_handles_labels()
+    handles.append(
+        plt.Line2D(
+            [], [], color="grey", linestyle="--", label=f"target loss {target:.4f}"
+        )
+    )
+    seeds = _seed_count(table)
+    several = table["seeds"].max() > 1
+    if several:
+        handles.append(
+            plt.Rectangle(
+                (0, 0), 1, 1, color="grey", alpha=0.2, label=f"range of {seeds} seeds"
+            )
+        )
+    figure.legend(handles=handles, loc="outside right upper", fontsize=8)
+    figure.suptitle(
+        "Optimisers at their own best learning rate: validation loss"
+        + (f", mean of {seeds} seeds" if several else "")
+    )
+    save_figure(figure, paths)
+
+
+# The ranking's panels: table column, axis label, scale.
+RANKING_PANELS = (
+    ("val_log_loss", "validation log-loss\n(ranks the optimisers)", 1),
+    ("roc_auc", "test ROC AUC", 1),
+    ("accuracy", "test accuracy (%)", 100),
+)
+
+
+def plot_optimizer_ranking(
+    table: pd.DataFrame, paths: list[str | Path], warnings: list[str] = ()
+) -> None:
+    """Each optimiser at its chosen learning rate, best (lowest validation
+    log-loss) at the top: validation log-loss, test ROC AUC and accuracy, and
+    the training seconds to the target loss.
+
+    ``table`` is optimizer_study.optimizer_table. Thick bars are the test
+    sample's statistical error, thin capped ones the std over seeds; the
+    epochs to the target are written beside its time. ``warnings`` (the
+    grid-edge check) are printed under the panels.
+    """
+    rows = table.sort_values("rank", ignore_index=True)
+    positions = -np.arange(len(rows))
+    colours = [OPTIMIZER_COLOURS.get(name) for name in rows["optimizer"]]
+    figure, panels = plt.subplots(
+        1,
+        len(RANKING_PANELS) + 1,
+        figsize=(15, 0.5 * len(rows) + 2.5),
+        sharey=True,
+        layout="constrained",
+    )
+    for axes, (metric, label, scale) in zip(panels[:-1], RANKING_PANELS, strict=True):
+        for position, colour, row in zip(
+            positions, colours, rows.to_dict("records"), strict=True
+        ):
+            mean = scale * row[f"{metric}_mean"]
+            if f"{metric}_stat_error" in row:
+                axes.errorbar(
+                    mean,
+                    position,
+                    xerr=scale * row[f"{metric}_stat_error"],
+                    color=colour,
+                    elinewidth=5,
+                    alpha=0.4,
+                )
+            axes.errorbar(
+                mean,
+                position,
+                xerr=scale * row[f"{metric}_std"],
+                fmt="o",
+                color=colour,
+                capsize=3,
+            )
+        axes.set_xlabel(label)
+        axes.grid(axis="x", alpha=0.3)
+    timing = panels[-1]
+    seconds = rows["seconds_to_target_mean"]
+    timing.barh(
+        positions,
+        seconds.fillna(0),
+        xerr=rows["seconds_to_target_std"].fillna(0),
+        color=colours,
+        capsize=3,
+    )
+    for position, time, epochs in zip(
+        positions, seconds, rows["epochs_to_target_mean"], strict=True
+    ):
+        text = "not reached" if np.isnan(time) else f"{epochs:.3g} epochs"
+        timing.annotate(
+            text,
+            (0 if np.isnan(time) else time, position),
+            xytext=(4, 6),
+            textcoords="offset points",
+            fontsize=8,
+        )
+    if seconds.notna().any():
+        # Room on the right for the epochs written beside the longest bar.
+        longest = (seconds + rows["seconds_to_target_std"]).max()
+        timing.set_xlim(0, 1.3 * longest)
+    timing.set_xlabel(
+        "training seconds to the target\n"
+        f"validation loss {rows['target_loss'].iloc[0]:.4f}"
+    )
+    timing.grid(axis="x", alpha=0.3)
+    panels[0].set_yticks(
+        positions,
+        [
+            f"{row['rank']}. {_optimizer_label(row)}".replace(", ", "\n", 1)
+            for row in rows.to_dict("records")
+        ],
+    )
+    panels[0].legend(
+        handles=[
+            plt.Line2D(
+                [],
+                [],
+                color="grey",
+                linewidth=5,
+                alpha=0.4,
+                label="statistical error (test events)",
+            ),
+            plt.Line2D(
+                [], [], color="grey", marker="|", markersize=8, label="std over seeds"
+            ),
+        ],
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        fontsize=8,
+        frameon=False,
+    )
+    figure.suptitle(
+        "Optimisers ranked by validation log-loss, each at its own best learning rate"
+    )
+    _add_warnings(figure, warnings)
+    save_figure(figure, paths)

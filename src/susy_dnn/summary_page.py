@@ -34,6 +34,8 @@ STUDY_QUESTIONS = {
     "activations": "Which activations and depths let the gradients through?",
     "initialisation": "Where are the ordered and the chaotic phase of deep "
     "tanh networks? (mean-field theory)",
+    "optimizers": "Which optimiser, each at its own learning rate, gets "
+    "furthest, and how fast? (Mehta et al., NB11)",
 }
 
 # Versions listed first, in this order; any others the runs recorded follow.

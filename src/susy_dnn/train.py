@@ -211,7 +211,8 @@ def train_point(
     epoch), ``gradients`` (CSV: per-layer RMS of the backpropagated error and
     of the weight gradient, before training and after every epoch),
     ``scaler`` (JSON) and ``info`` (JSON: device, epochs, the epoch kept by
-    early stopping, the epoch of a divergence, seconds).
+    early stopping, the epoch of a divergence, seconds in all and of each
+    epoch).
 
     Training goes one epoch at a time; each epoch's batch order follows from
     (seed, epoch) and its dropout masks from (seed, epoch, layer, batch)
@@ -283,6 +284,9 @@ def train_point(
         state.add_epoch(
             result.history, validation_scores(model, x_val, y_val), _penalty(model)
         )
+        # The optimiser study's wall clock: the epoch's training and validation,
+        # not the gradient diagnostic below.
+        state.epoch_seconds.append(time.perf_counter() - started)
         if state.diverged():
             # The lecture's chaotic regime: a result to report, not a crash.
             print(f"training diverged in epoch {state.epochs_done}: loss not finite")
@@ -324,6 +328,9 @@ def train_point(
         # The epoch in which the loss became NaN or infinite, else null.
         "diverged_epoch": state.diverged_epoch,
         "training_seconds": round(state.seconds, 3),
+        # Per epoch: seconds of training and validation (earlier runs' epochs
+        # too, where this one resumed from a checkpoint).
+        "epoch_seconds": [round(seconds, 4) for seconds in state.epoch_seconds],
     }
     with atomic_path(outputs["info"]) as tmp:
         tmp.write_text(json.dumps(info, indent=2) + "\n")
@@ -437,6 +444,7 @@ class TrainingState:
     epochs_without_improvement: int = 0
     diverged_epoch: int | None = None
     seconds: float = 0.0
+    epoch_seconds: list[float] = field(default_factory=list)
 
     def add_epoch(
         self, history: dict[str, list[float]], validation: dict, penalty: float

@@ -43,6 +43,7 @@ rule aggregate_study:
         metric=lambda wildcards: selection_metric(
             wildcards.study, config["studies"][wildcards.study]
         ),
+        group=lambda wildcards: SELECTION_GROUPS.get(wildcards.study),
         code=package_code("aggregate_study.py"),
     script:
         "../scripts/aggregate_study.py"

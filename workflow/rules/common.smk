@@ -2,6 +2,7 @@ import os
 import sys
 from pathlib import Path
 
+from snakemake import __version__ as SNAKEMAKE_VERSION
 from snakemake.utils import validate
 
 # The workflow and its rule scripts import the susy_dnn package from src/,
@@ -18,6 +19,8 @@ from susy_dnn.job_resources import training_resources, uses_gpu  # noqa: E402
 from susy_dnn.packing import POINT_FILES, pack_points  # noqa: E402
 from susy_dnn.split import check_split, check_training_sizes  # noqa: E402
 from susy_dnn.studies import (  # noqa: E402
+    HEADLINE_FIGURES,
+    SELECTION_GROUPS,
     STUDY_FIGURES,
     boosting_points,
     selected_studies,
@@ -139,7 +142,8 @@ def study_figures(study, extensions=("png", "pdf")):
 
 
 def study_outputs():
-    """Every study's tables, grid-edge notes and figures."""
+    """Every study's tables, grid-edge notes and figures, the overtraining
+    check (rule plot_overtraining) among them."""
     outputs = []
     for study in POINTS:
         outputs += [
@@ -147,6 +151,8 @@ def study_outputs():
             f"results/studies/{study}/summary.csv",
             f"results/studies/{study}/grid_edge.txt",
             *study_figures(study),
+            f"results/studies/{study}/figures/overtraining.png",
+            f"results/studies/{study}/figures/overtraining.pdf",
         ]
     return outputs
 
@@ -171,4 +177,34 @@ def figure_inputs(study):
         + (list(BOOSTING_OUTPUTS.values()) if study == "feature_sets" else []),
         "histories": point_files(study, "history.csv"),
         "gradients": point_files(study, "gradient_norms.csv"),
+    }
+
+
+def current_benchmarks():
+    """The benchmark files of this config's jobs: not those of the packs or
+    studies of an earlier config that linger in results/benchmarks."""
+    files = []
+    for step in workflow.rules:
+        if step.benchmark:
+            files += expand(str(step.benchmark), study=POINTS, allow_missing=True)
+    return files
+
+
+def summary_inputs(wildcards):
+    """Every study's selection and headline figure, every point's metrics
+    (for the software versions), the data, and the other final outputs (so
+    that every job's benchmark file is there to sum)."""
+    return {
+        "selections": [f"results/studies/{study}/selection.json" for study in POINTS],
+        "headlines": [
+            f"results/studies/{study}/figures/{HEADLINE_FIGURES[study]}.png"
+            for study in POINTS
+        ],
+        "metrics": [
+            path for study in POINTS for path in point_files(study, "metrics.json")
+        ]
+        + list(BOOSTING_OUTPUTS.values()),
+        "events": events_csv(),
+        "outputs": study_outputs() + simulation_comparison(),
+        **SPLIT_FILES,
     }

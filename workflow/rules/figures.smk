@@ -5,6 +5,8 @@ localrules:
     plot_regularisation,
     plot_activations,
     plot_initialisation,
+    plot_optimizers,
+    plot_overtraining,
 
 
 rule plot_learning_rate_vs_size:
@@ -176,3 +178,68 @@ rule plot_initialisation:
         code=package_code("plot_initialisation.py"),
     script:
         "../scripts/plot_initialisation.py"
+
+
+rule plot_optimizers:
+    input:
+        unpack(lambda wildcards: figure_inputs("optimizers")),
+    output:
+        loss_curves_png=report(
+            "results/studies/optimizers/figures/loss_curves.png",
+            caption="../report/optimizer_loss_curves.rst",
+            category="optimizers",
+            labels={"figure": "validation loss per epoch and per second"},
+        ),
+        loss_curves_pdf="results/studies/optimizers/figures/loss_curves.pdf",
+        optimizer_ranking_png=report(
+            "results/studies/optimizers/figures/optimizer_ranking.png",
+            caption="../report/optimizer_ranking.rst",
+            category="optimizers",
+            labels={"figure": "optimisers ranked"},
+        ),
+        optimizer_ranking_pdf="results/studies/optimizers/figures/optimizer_ranking.pdf",
+        optimizer_table=report(
+            "results/studies/optimizers/optimizer_table.csv",
+            caption="../report/optimizer_table.rst",
+            category="optimizers",
+            labels={"table": "optimisers at their chosen learning rates"},
+        ),
+    log:
+        "results/logs/plot_optimizers.log",
+    benchmark:
+        "results/benchmarks/plot_optimizers.tsv"
+    conda:
+        "../../envs/plot_optimizers.yaml"
+    params:
+        # The target loss; no published numbers to set beside the results.
+        settings=config["studies"].get("optimizers", {}),
+        code=package_code("plot_optimizers.py"),
+    script:
+        "../scripts/plot_optimizers.py"
+
+
+# The setting each study chose, on its training and test events; the chosen
+# point's metrics.json is known only once selection.json is written, so the
+# rule reads them all.
+rule plot_overtraining:
+    input:
+        selection="results/studies/{study}/selection.json",
+        metrics=lambda wildcards: figure_inputs(wildcards.study)["metrics"],
+    output:
+        png=report(
+            "results/studies/{study}/figures/overtraining.png",
+            caption="../report/overtraining.rst",
+            category="{study}",
+            labels={"figure": "overtraining check"},
+        ),
+        pdf="results/studies/{study}/figures/overtraining.pdf",
+    log:
+        "results/logs/plot_overtraining/{study}.log",
+    benchmark:
+        "results/benchmarks/plot_overtraining/{study}.tsv"
+    conda:
+        "../../envs/plot_overtraining.yaml"
+    params:
+        code=package_code("plot_overtraining.py"),
+    script:
+        "../scripts/plot_overtraining.py"

@@ -1,8 +1,3 @@
-from snakemake import __version__ as SNAKEMAKE_VERSION  # noqa: E402
-
-from susy_dnn.studies import HEADLINE_FIGURES  # noqa: E402
-
-
 # Write small files: not worth a place in the cluster's queue.
 localrules:
     record_config,
@@ -20,37 +15,6 @@ report:
     else "../report/workflow.rst"
 
 
-def current_benchmarks():
-    """The benchmark files of this config's jobs: not those of the packs or
-    studies of an earlier config that linger in results/benchmarks."""
-    files = []
-    for rule in workflow.rules:
-        if rule.benchmark:
-            files += expand(str(rule.benchmark), study=POINTS, allow_missing=True)
-    return files
-
-
-def summary_inputs(wildcards):
-    """Every study's selection and headline figure, every point's metrics
-    (for the software versions), the data, and the other final outputs (so
-    that every job's benchmark file is there to sum)."""
-    return {
-        "selections": [f"results/studies/{study}/selection.json" for study in POINTS],
-        "headlines": [
-            f"results/studies/{study}/figures/{HEADLINE_FIGURES[study]}.png"
-            for study in POINTS
-        ],
-        "metrics": [
-            path for study in POINTS for path in point_files(study, "metrics.json")
-        ]
-        + list(BOOSTING_OUTPUTS.values()),
-        "events": events_csv(),
-        "outputs": study_outputs() + simulation_comparison(),
-        **SPLIT_FILES,
-    }
-
-
-# The HTML report does not show the config by itself: record the one used.
 rule record_config:
     output:
         report(

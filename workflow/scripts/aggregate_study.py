@@ -10,6 +10,7 @@ with logged_to(snakemake.log[0]):
         snakemake.input.gradient_norms,
         snakemake.params.metric,
         dict(snakemake.output.items()),
+        snakemake.params.group,
     )
     selection, *warnings = notes
     print(selection)
