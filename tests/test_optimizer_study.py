@@ -11,7 +11,7 @@ import pytest
 import yaml
 from tiny_workflow import REPO
 
-from susy_dnn.errors import ConfigError
+from susy_dnn.errors import ConfigError, InputError
 from susy_dnn.grid import OPTIMIZERS
 from susy_dnn.optimizer_study import (
     chosen_runs,
@@ -266,11 +266,11 @@ def test_runs_are_read_with_their_epoch_seconds(tmp_path):
     assert adam["val_loss"].tolist() == [0.5, 0.45]
 
     (names["sgd"] / "metrics.json").write_text(json.dumps({"training": {}}))
-    with pytest.raises(ValueError, match="no key 'training.epoch_seconds'"):
+    with pytest.raises(InputError, match="no key 'training.epoch_seconds'"):
         read_run(names["sgd"] / "history.csv", names["sgd"] / "metrics.json")
     short = {"training": {"epoch_seconds": [1.0]}}
     (names["sgd"] / "metrics.json").write_text(json.dumps(short))
-    with pytest.raises(ValueError, match="1 epoch_seconds for the 2 epochs"):
+    with pytest.raises(InputError, match="1 epoch_seconds for the 2 epochs"):
         read_run(names["sgd"] / "history.csv", names["sgd"] / "metrics.json")
 
 

@@ -158,7 +158,7 @@ def test_report_opens_on_the_summary_with_each_study_and_its_figure(
     """What a reader sees first: the results at a glance, each study's row,
     its headline figure loaded, and the top of the page within reach."""
     browser.get(browser_report.resolve().as_uri())
-    heading = browser.find_element("css selector", "h1")
+    heading = browser.find_element("css selector", "h1.title")
     assert heading.text == "Results at a glance"
     # Scrolled to the top, the heading is on screen (a centred pane that
     # overflows upwards would hide it).
@@ -169,7 +169,7 @@ def test_report_opens_on_the_summary_with_each_study_and_its_figure(
         "return [...document.querySelectorAll('table')[0].rows].slice(1)"
         ".map(row => row.cells[0].innerText.split(' ')[0])"
     )
-    assert rows == list(TINY_CONFIG["studies"])
+    assert sorted(rows) == sorted(TINY_CONFIG["studies"])
     widths = browser.execute_script(
         "return [...document.querySelectorAll('img[alt$=\"headline figure\"]')]"
         ".map(image => image.naturalWidth)"

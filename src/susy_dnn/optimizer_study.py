@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .errors import InputError
 from .studies import best_setting, configured_target_loss, statistical_error
 
 # The study's selection metric (studies.selection_metric): lower is better.
@@ -38,13 +39,13 @@ def read_run(history_path: str | Path, metrics_path: str | Path) -> pd.DataFrame
     history = pd.read_csv(history_path)
     training = json.loads(Path(metrics_path).read_text())["training"]
     if "epoch_seconds" not in training:
-        raise ValueError(
+        raise InputError(
             f"{metrics_path}: no key 'training.epoch_seconds'; the point was "
             "trained by an older version of the workflow: delete the file and rerun"
         )
     seconds = training["epoch_seconds"]
     if len(seconds) != len(history):
-        raise ValueError(
+        raise InputError(
             f"{metrics_path}: {len(seconds)} epoch_seconds for the "
             f"{len(history)} epochs of {history_path}"
         )
