@@ -9,11 +9,13 @@ from susy_dnn.studies import (
     chi_1,
     grid_edge_warnings,
     order_chaos_boundary,
+    ranked_settings,
     selected_setting,
     selected_studies,
     selection_note,
     statistical_error,
     summarise,
+    write_ranked_page,
 )
 
 
@@ -311,3 +313,31 @@ def test_grid_edge_reads_network_settings_beside_the_trees():
     )
     (warning,) = grid_edge_warnings(summary, "accuracy")
     assert "extend dropout above 0.5 (next: 0.75)" in warning
+
+
+def test_ranked_table_puts_the_chosen_setting_first_with_its_errors(tmp_path):
+    runs = _runs(
+        point=["a0", "a1", "b0", "b1"],
+        learning_rate=[1e-3, 1e-3, 1e-2, 1e-2],
+        seed=[0, 1, 0, 1],
+        val_accuracy=[0.70, 0.72, 0.78, 0.80],
+        accuracy=[0.69, 0.71, 0.775, 0.785],
+        n_events=[10000] * 4,
+        n_signal=[4580] * 4,
+    )
+    summary = summarise(runs)
+    ranked = ranked_settings(summary, "accuracy")
+    assert list(ranked["learning_rate"]) == ["0.01", "0.001"]
+    stat = np.sqrt(0.78 * 0.22 / 10000)
+    assert ranked["test accuracy"].iloc[0] == f"0.7800 ± {stat:.4f} (stat.) ± 0.0071"
+    assert ranked["validation accuracy"].iloc[0] == "0.7900 ± 0.0141"
+    page = tmp_path / "ranked.html"
+    write_ranked_page(summary, "accuracy", page)
+    html = page.read_text()
+    assert html.count("<tr") == 3  # the header and two settings
+    assert html.index("<td>0.01</td>") < html.index("<td>0.001</td>")
+    # Losses rank lowest first.
+    losses = summarise(
+        _runs(l2=[0.0, 1e-3], val_log_loss=[0.5, 0.4], log_loss=[0.5, 0.4])
+    )
+    assert ranked_settings(losses, "log_loss")["l2"].tolist() == ["0.001", "0"]

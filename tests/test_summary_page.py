@@ -170,7 +170,7 @@ def test_page_renders_every_study_with_its_scores_links_and_figure(
     assert "javascript:app.showCategory('feature_sets')" in html
     assert (
         "javascript:app.showResultInfo("
-        "'results/studies/feature_sets/summary.csv')" in html
+        "'results/studies/feature_sets/ranked.html')" in html
     )
     assert data["sha256"] in html
     assert "not the real dataset" in html

@@ -650,8 +650,9 @@ def aggregate_study(
 
     ``histories`` and ``gradients`` are the runs' history.csv and
     gradient_norms.csv, each in its point's directory. ``outputs`` has the
-    keys ``table``, ``summary``, ``selection`` (text), ``selection_json``
-    (``selected_setting`` with the grid-edge warnings) and ``grid_edge``.
+    keys ``table``, ``summary``, ``ranked`` (HTML, ``ranked_settings``),
+    ``selection`` (text), ``selection_json`` (``selected_setting`` with the
+    grid-edge warnings) and ``grid_edge``.
     ``metric`` chooses the best setting on the validation data; ``group``
     (SELECTION_GROUPS) checks the grid's edges per value of that setting.
     Returns the selection note and the grid-edge warnings.
@@ -660,6 +661,7 @@ def aggregate_study(
     summary = summarise(table)
     write_table(table, outputs["table"])
     write_table(summary, outputs["summary"])
+    write_ranked_page(summary, metric, outputs["ranked"])
     selected = selected_setting(summary, metric)
     selection = selection_note(selected)
     warnings = grid_edge_warnings(summary, metric, group)
@@ -677,6 +679,78 @@ def aggregate_study(
         with atomic_path(outputs[key]) as tmp:
             tmp.write_text(text + "\n")
     return [selection, *warnings]
+
+
+def ranked_settings(summary: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Every setting, best validation ``metric`` first, its scores as text.
+
+    The columns are the settings that vary, the number of seeds, and the
+    validation and test ``metric``: the mean, ± the std over seeds where
+    several ran, and for the test score also the test sample's statistical
+    error, where one is known.
+    """
+    lower = metric in LOWER_IS_BETTER
+    ranked = summary.sort_values(f"val_{metric}_mean", ascending=lower, kind="stable")
+    # The settings that vary among models of one kind (the boosted trees
+    # have none of the networks' settings), and the kind where there are two.
+    kinds = [summary]
+    if "model" in summary:
+        kinds = [rows for _, rows in summary.groupby("model", sort=False)]
+    axes = ["model"] if len(kinds) > 1 else []
+    for kind in kinds:
+        axes += [a for a in varied_axes(kind) if a not in ("depth", *axes)]
+    words = metric_words(metric)
+    rows = []
+    for _, row in ranked.iterrows():
+        seeds = int(row["seeds"])
+
+        def spread(column: str, seeds=seeds, row=row) -> str:
+            return f" ± {row[column]:.4f}" if seeds > 1 else ""
+
+        test = row[f"{metric}_mean"]
+        stat = (
+            statistical_error(metric, test, row["n_events"], row["n_signal"])
+            if "n_events" in row
+            else None
+        )
+        stat_text = f" ± {stat:.4f} (stat.)" if stat is not None else ""
+        rows.append(
+            {
+                **{axis: format_value(plain_value(row[axis])) for axis in axes},
+                "seeds": seeds,
+                f"validation {words}": f"{row[f'val_{metric}_mean']:.4f}"
+                + spread(f"val_{metric}_std"),
+                f"test {words}": f"{test:.4f}{stat_text}" + spread(f"{metric}_std"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# The ranked table as a page of its own: the report shows HTML results in
+# place (CSV files it only offers for download).
+RANKED_PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{title}</title><style>
+body {{ font-family: sans-serif; font-size: 14px; margin: 1em; }}
+table {{ border-collapse: collapse; }}
+th, td {{ padding: 4px 10px; border-bottom: 1px solid #ccc; text-align: left; }}
+tbody tr:first-child {{ font-weight: bold; }}
+</style></head><body>
+<p>{title}. Settings ranked by the validation {words} (mean ± std over
+seeds); the first row is the chosen one. Test scores: mean, the test
+sample's statistical error where known, ± std over seeds; they choose
+nothing.</p>
+{table}
+</body></html>
+"""
+
+
+def write_ranked_page(summary: pd.DataFrame, metric: str, path: str | Path) -> None:
+    table = ranked_settings(summary, metric).to_html(index=False, border=0)
+    page = RANKED_PAGE.format(
+        title="Settings ranked on validation", words=metric_words(metric), table=table
+    )
+    with atomic_path(path) as tmp:
+        tmp.write_text(page)
 
 
 def _by_point(paths: list[str]) -> dict[str, str]:

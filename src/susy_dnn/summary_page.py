@@ -169,7 +169,7 @@ def study_row(study: str, selected: dict) -> list[str]:
     seeds = selected["seeds"]
     sources = ", ".join(
         report_link(text, f"{folder}/{name}")
-        for text, name in (("selection", "selection.txt"), ("table", "summary.csv"))
+        for text, name in (("selection", "selection.txt"), ("ranking", "ranked.html"))
     )
     test = selected["test"]
     events = f", {test['n_events']:,} test events" if test.get("n_events") else ""

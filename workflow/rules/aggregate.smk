@@ -19,6 +19,12 @@ rule aggregate_study:
             category="{study}",
             labels={"table": "mean ± std over seeds"},
         ),
+        ranked=report(
+            "results/studies/{study}/ranked.html",
+            caption="../report/ranked_table.rst",
+            category="{study}",
+            labels={"table": "settings ranked on validation"},
+        ),
         selection=report(
             "results/studies/{study}/selection.txt",
             caption="../report/selection.rst",
