@@ -137,10 +137,10 @@ def test_a_diverged_run_has_a_check_of_its_constant_output(sample):
         assert max(check["test"][name]) == check["ks"][name]["n_test"]
 
 
-def _write_point(folder, name, check, seed):
-    path = folder / name / "metrics.json"
+def _write_point(folder, name, check, seed, model="network"):
+    path = folder / model / name / "metrics.json"
     path.parent.mkdir(parents=True)
-    report = {"point": name, "settings": {"seed": seed}}
+    report = {"point": name, "settings": {"seed": seed, "model": model}}
     if check is not None:
         report["overtraining"] = check
     path.write_text(json.dumps(report))
@@ -183,8 +183,31 @@ def test_a_missing_point_or_check_names_the_file(tmp_path):
     metrics = [_write_point(tmp_path, "old", None, 0)]
     selection = tmp_path / "selection.json"
     selection.write_text(json.dumps({"label": "x", "points": ["gone"]}))
-    with pytest.raises(ValueError, match=r"selection\.json: selected point 'gone'"):
+    with pytest.raises(InputError, match=r"selection\.json: selected point 'gone'"):
         plot_selected_overtraining(selection, metrics, [tmp_path / "f.png"])
     selection.write_text(json.dumps({"label": "x", "points": ["old"]}))
     with pytest.raises(InputError, match=r"old/metrics\.json: no key 'overtraining'"):
         plot_selected_overtraining(selection, metrics, [tmp_path / "f.png"])
+
+
+def test_the_selected_model_decides_between_a_network_and_trees_of_one_name(
+    tmp_path,
+):
+    """Boosted trees take the networks' point names (features, seed)."""
+    rng = np.random.default_rng(3)
+    check = overtraining_check(
+        *classifier_outputs(rng, 500), *classifier_outputs(rng, 500)
+    )
+    metrics = [
+        _write_point(tmp_path, "features~all", None, 0),
+        _write_point(tmp_path, "features~all", check, 0, model="gradient_boosting"),
+    ]
+    selection = tmp_path / "selection.json"
+    selection.write_text(
+        json.dumps(
+            {"label": "trees", "model": "gradient_boosting", "points": ["features~all"]}
+        )
+    )
+    path = tmp_path / "trees.png"
+    plot_selected_overtraining(selection, metrics, [path])
+    assert path.read_bytes()[:4] == b"\x89PNG"

@@ -357,18 +357,25 @@ def plot_selected_overtraining(
     """
     selection = json.loads(Path(selection_path).read_text())
     if not selection.get("points"):
-        raise ValueError(f"{selection_path}: key 'points' names no selected point")
-    point = selection["points"][0]
-    found = [path for path in metrics_paths if Path(path).parent.name == point]
+        raise InputError(f"{selection_path}: key 'points' names no selected point")
+    point, model = selection["points"][0], selection.get("model", "network")
+    # A network and boosted trees may share a point name: the model decides.
+    found = [
+        (path, report)
+        for path in metrics_paths
+        if Path(path).parent.name == point
+        for report in [json.loads(Path(path).read_text())]
+        if report["settings"].get("model", "network") == model
+    ]
     if len(found) != 1:
-        raise ValueError(
-            f"{selection_path}: selected point {point!r} has {len(found)} "
-            "metrics.json files among the study's, expected 1"
+        raise InputError(
+            f"{selection_path}: selected point {point!r} ({model}) has "
+            f"{len(found)} metrics.json files among the study's, expected 1"
         )
-    report = json.loads(Path(found[0]).read_text())
+    path, report = found[0]
     if "overtraining" not in report:
         raise InputError(
-            f"{found[0]}: no key 'overtraining' (scored by an older version of "
+            f"{path}: no key 'overtraining' (scored by an older version of "
             "the workflow); delete the file and rerun to score the point again"
         )
     title = f"Overtraining check: {selection['label']}"

@@ -385,6 +385,7 @@ def selected_setting(summary: pd.DataFrame, metric: str) -> dict:
         "lower_is_better": metric in LOWER_IS_BETTER,
         "settings_compared": len(summary),
         "label": label,
+        "model": best.get("model", "network"),
         "settings": settings,
         "points": best["points"].split() if "points" in best else [],
         "seeds": int(best["seeds"]),
