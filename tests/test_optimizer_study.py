@@ -91,13 +91,11 @@ BAD_STUDIES = {
     ),
     "rates_not_a_list": (
         dict(STUDY, learning_rates={"sgd": 0.1, "adam": [1e-3]}),
-        f"{KEY}.learning_rates.sgd: expected a non-empty list of learning "
-        "rates, got 0.1",
+        f"{KEY}.learning_rates.sgd: expected a non-empty list of values, got 0.1",
     ),
     "no_optimizer_axis": (
         dict(STUDY, grid={"seed": [0]}),
-        f"{KEY}.grid.optimizer: expected a non-empty list of the optimizers to "
-        "compare, got None",
+        f"{KEY}.grid.optimizer: expected a non-empty list of values, got None",
     ),
     "unknown_optimizer": (
         dict(STUDY, grid={"optimizer": ["sgd", "adamw"]}),

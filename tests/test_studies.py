@@ -23,6 +23,17 @@ def _runs(**columns):
     return pd.DataFrame(columns)
 
 
+# Two learning rates, two seeds each; 1e-2 is better on validation and test.
+TWO_RATES_TWO_SEEDS = {
+    "learning_rate": [1e-3, 1e-3, 1e-2, 1e-2],
+    "seed": [0, 1, 0, 1],
+    "val_accuracy": [0.70, 0.72, 0.78, 0.80],
+    "accuracy": [0.69, 0.71, 0.775, 0.785],
+    "n_events": [10000] * 4,
+    "n_signal": [4580] * 4,
+}
+
+
 def test_summary_is_mean_and_std_over_seeds():
     runs = _runs(
         learning_rate=[0.1, 0.1, 0.01, 0.01],
@@ -138,14 +149,7 @@ def test_lower_is_better_for_losses():
 
 
 def test_selection_note_gives_the_test_score_with_its_errors():
-    runs = _runs(
-        learning_rate=[1e-3, 1e-3, 1e-2, 1e-2],
-        seed=[0, 1, 0, 1],
-        val_accuracy=[0.70, 0.72, 0.78, 0.80],
-        accuracy=[0.69, 0.71, 0.775, 0.785],
-        n_events=[10000] * 4,
-        n_signal=[4580] * 4,
-    )
+    runs = _runs(**TWO_RATES_TWO_SEEDS)
     note = selection_note(selected_setting(summarise(runs), "accuracy")).splitlines()
     assert note[0].endswith("of 2 settings: learning rate 0.01")
     assert note[1] == "  validation accuracy: 0.7900 ± 0.0141 (std over 2 seeds)"
@@ -316,15 +320,7 @@ def test_grid_edge_reads_network_settings_beside_the_trees():
 
 
 def test_ranked_table_puts_the_chosen_setting_first_with_its_errors(tmp_path):
-    runs = _runs(
-        point=["a0", "a1", "b0", "b1"],
-        learning_rate=[1e-3, 1e-3, 1e-2, 1e-2],
-        seed=[0, 1, 0, 1],
-        val_accuracy=[0.70, 0.72, 0.78, 0.80],
-        accuracy=[0.69, 0.71, 0.775, 0.785],
-        n_events=[10000] * 4,
-        n_signal=[4580] * 4,
-    )
+    runs = _runs(point=["a0", "a1", "b0", "b1"], **TWO_RATES_TWO_SEEDS)
     summary = summarise(runs)
     ranked = ranked_settings(summary, "accuracy")
     assert list(ranked["learning_rate"]) == ["0.01", "0.001"]

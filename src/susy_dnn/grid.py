@@ -81,17 +81,10 @@ def with_overrides(settings: dict, overrides: dict | None, key: str) -> dict:
 
 def expand_grid(settings: dict, grid: dict | None, key: str) -> dict[str, dict]:
     """One point per combination of the ``grid`` values, named after them."""
-    varied = {}
-    for axis, values in (grid or {}).items():
-        if not isinstance(values, list) or not values:
-            raise ConfigError(
-                f"config key {key}.{axis}: expected a non-empty list of values, "
-                f"got {values!r}"
-            )
-        varied[axis] = [
-            check_value(axis, value, f"{key}.{axis}[{i}]")
-            for i, value in enumerate(values)
-        ]
+    varied = {
+        axis: checked_values(axis, values, f"{key}.{axis}")
+        for axis, values in (grid or {}).items()
+    }
     axes = [axis for axis in AXES if axis in varied]
     points = {}
     for combination in itertools.product(*(varied[axis] for axis in axes)):
@@ -115,6 +108,15 @@ def expand_grid(settings: dict, grid: dict | None, key: str) -> dict[str, dict]:
             )
         points[name] = point
     return points
+
+
+def checked_values(axis: str, values, key: str) -> list:
+    """The list of ``axis`` values at config key ``key``, each checked."""
+    if not isinstance(values, list) or not values:
+        raise ConfigError(
+            f"config key {key}: expected a non-empty list of values, got {values!r}"
+        )
+    return [check_value(axis, value, f"{key}[{i}]") for i, value in enumerate(values)]
 
 
 def point_name(varied: dict) -> str:

@@ -21,7 +21,7 @@ from .errors import ConfigError
 from .grid import (
     axis_label,
     check_axis,
-    check_value,
+    checked_values,
     expand_grid,
     format_value,
     setting_label,
@@ -130,16 +130,9 @@ def optimizer_study_points(
             f"config key {key}.grid.learning_rate: this study takes each "
             f"optimizer's learning rates from {key}.learning_rates"
         )
-    names = grid.pop("optimizer", None)
-    if not isinstance(names, list) or not names:
-        raise ConfigError(
-            f"config key {key}.grid.optimizer: expected a non-empty list of the "
-            f"optimizers to compare, got {names!r}"
-        )
-    names = [
-        check_value("optimizer", optimizer, f"{key}.grid.optimizer[{i}]")
-        for i, optimizer in enumerate(names)
-    ]
+    names = checked_values(
+        "optimizer", grid.pop("optimizer", None), f"{key}.grid.optimizer"
+    )
     if len(set(names)) < len(names):
         raise ConfigError(
             f"config key {key}.grid.optimizer: an optimizer is listed twice"
@@ -164,16 +157,9 @@ def optimizer_study_points(
                 f"config key {key}.learning_rates: no learning rates for "
                 f"optimizer {optimizer!r} of {key}.grid.optimizer"
             )
-        values = rates[optimizer]
-        if not isinstance(values, list) or not values:
-            raise ConfigError(
-                f"config key {key}.learning_rates.{optimizer}: expected a "
-                f"non-empty list of learning rates, got {values!r}"
-            )
-        values = [
-            check_value("learning_rate", rate, f"{key}.learning_rates.{optimizer}[{i}]")
-            for i, rate in enumerate(values)
-        ]
+        values = checked_values(
+            "learning_rate", rates[optimizer], f"{key}.learning_rates.{optimizer}"
+        )
         own = dict(grid, optimizer=[optimizer], learning_rate=values)
         points.update(study_points(training, name, dict(study, grid=own)))
     return points
