@@ -10,7 +10,8 @@ Copies the workflow into a scratch folder and runs, as a user would:
 Then reads the run's ``benchmark:`` files (wall time of every job) and every
 point's training seconds, and prints where the time went and the targets:
 
-- default run (workflow + report) at most 240 s on 2 cores;
+- default run (workflow + report) at most 330 s on 2 cores (240 s for the
+  five studies of issue 9, plus at most 90 s for the optimiser study);
 - grid efficiency (training seconds / job wall time, all jobs) at least 80%;
 - a 1,000-point dry run at most 10 s.
 
@@ -32,9 +33,9 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-WORKFLOW_FILES = ("Snakefile", "workflow", "config", "envs", "src", "slurm")
+WORKFLOW_FILES = ("Snakefile", "workflow", "config", "envs", "src", "slurm", "profiles")
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
-TARGETS = {"run_seconds": 240.0, "grid_efficiency": 0.80, "dry_run_1000": 10.0}
+TARGETS = {"run_seconds": 330.0, "grid_efficiency": 0.80, "dry_run_1000": 10.0}
 
 
 def main() -> None:
