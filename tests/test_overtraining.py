@@ -13,6 +13,7 @@ from susy_dnn.grid import grid_points
 from susy_dnn.metrics import score_classifier
 from susy_dnn.overtraining import OUTPUT_BIN_EDGES, overtraining_check
 from susy_dnn.plots import plot_overtraining, plot_selected_overtraining
+from susy_dnn.studies import selected_run_facts
 
 
 def classifier_outputs(rng, n_events, shift=0.0):
@@ -140,32 +141,49 @@ def test_a_diverged_run_has_a_check_of_its_constant_output(sample):
 def _write_point(folder, name, check, seed, model="network"):
     path = folder / model / name / "metrics.json"
     path.parent.mkdir(parents=True)
-    report = {"point": name, "settings": {"seed": seed, "model": model}}
+    report = {
+        "point": name,
+        "settings": {"seed": seed, "model": model},
+        "provenance": {"versions": {"keras": "3.15.1"}, "git_commit": "abc"},
+    }
     if check is not None:
         report["overtraining"] = check
     path.write_text(json.dumps(report))
     return path
 
 
-def test_the_figure_of_the_selected_point_is_written_as_png_and_pdf(tmp_path):
-    rng = np.random.default_rng(14)
-    check = overtraining_check(
-        *classifier_outputs(rng, 1000), *classifier_outputs(rng, 1500)
+def _selection(folder, points, model="network", metrics=()):
+    """selection.json as aggregate_study writes it, from ``metrics``."""
+    selected = {"label": "the setting", "model": model, "points": points}
+    path = folder / "selection.json"
+    path.write_text(json.dumps(dict(selected, **selected_run_facts(selected, metrics))))
+    return path
+
+
+def _check(seed, size=1000):
+    rng = np.random.default_rng(seed)
+    return overtraining_check(
+        *classifier_outputs(rng, size), *classifier_outputs(rng, size)
     )
-    # Only the selected point has the check: drawing another one would fail.
+
+
+def test_the_figure_of_the_selected_point_is_written_as_png_and_pdf(tmp_path):
+    # Only the first run of the setting has a check: drawing another one fails.
     metrics = [
-        _write_point(tmp_path, "seed~1", check, 1),
+        _write_point(tmp_path, "seed~1", _check(14), 1),
         _write_point(tmp_path, "seed~2", None, 2),
     ]
-    selection = tmp_path / "selection.json"
-    selection.write_text(
-        json.dumps({"label": "the only setting", "points": ["seed~1", "seed~2"]})
-    )
+    selection = _selection(tmp_path, ["seed~1", "seed~2"], metrics=metrics)
+    recorded = json.loads(selection.read_text())
+    assert recorded["seed"] == 1
+    assert recorded["provenances"] == [
+        {"versions": {"keras": "3.15.1"}, "git_commit": "abc"}
+    ]
     paths = [
         tmp_path / "figures/overtraining.png",
         tmp_path / "figures/overtraining.pdf",
     ]
-    plot_selected_overtraining(selection, metrics, paths)
+    plot_selected_overtraining(selection, paths)
     assert paths[0].read_bytes()[:4] == b"\x89PNG"
     assert paths[1].read_bytes()[:4] == b"%PDF"
     assert min(path.stat().st_size for path in paths) > 10_000
@@ -179,35 +197,29 @@ def test_a_diverged_run_is_drawn(tmp_path):
     assert path.read_bytes()[:4] == b"\x89PNG"
 
 
-def test_a_missing_point_or_check_names_the_file(tmp_path):
+def test_a_selection_without_a_check_names_its_file_and_point(tmp_path):
     metrics = [_write_point(tmp_path, "old", None, 0)]
-    selection = tmp_path / "selection.json"
-    selection.write_text(json.dumps({"label": "x", "points": ["gone"]}))
-    with pytest.raises(InputError, match=r"selection\.json: selected point 'gone'"):
-        plot_selected_overtraining(selection, metrics, [tmp_path / "f.png"])
-    selection.write_text(json.dumps({"label": "x", "points": ["old"]}))
-    with pytest.raises(InputError, match=r"old/metrics\.json: no key 'overtraining'"):
-        plot_selected_overtraining(selection, metrics, [tmp_path / "f.png"])
+    for points in (["gone"], ["old"]):
+        selection = _selection(tmp_path, points, metrics=metrics)
+        with pytest.raises(
+            InputError,
+            match=rf"selection\.json: no overtraining check of the selected point "
+            rf"'{points[0]}'",
+        ):
+            plot_selected_overtraining(selection, [tmp_path / "f.png"])
 
 
 def test_the_selected_model_decides_between_a_network_and_trees_of_one_name(
     tmp_path,
 ):
     """Boosted trees take the networks' point names (features, seed)."""
-    rng = np.random.default_rng(3)
-    check = overtraining_check(
-        *classifier_outputs(rng, 500), *classifier_outputs(rng, 500)
-    )
+    trees = _check(3, 500)
     metrics = [
-        _write_point(tmp_path, "features~all", None, 0),
-        _write_point(tmp_path, "features~all", check, 0, model="gradient_boosting"),
+        _write_point(tmp_path, "features~all", _check(4, 500), 0),
+        _write_point(tmp_path, "features~all", trees, 0, model="gradient_boosting"),
     ]
-    selection = tmp_path / "selection.json"
-    selection.write_text(
-        json.dumps(
-            {"label": "trees", "model": "gradient_boosting", "points": ["features~all"]}
-        )
-    )
+    selection = _selection(tmp_path, ["features~all"], "gradient_boosting", metrics)
+    assert json.loads(selection.read_text())["overtraining"] == trees
     path = tmp_path / "trees.png"
-    plot_selected_overtraining(selection, metrics, [path])
+    plot_selected_overtraining(selection, [path])
     assert path.read_bytes()[:4] == b"\x89PNG"

@@ -186,12 +186,13 @@ def test_page_text_is_shielded_from_the_template_engine(sample, tmp_path, headli
     assert "odd {# label {{ x }}" in html
 
 
-def test_written_page_reads_the_selection_and_metrics_files(sample, tmp_path, headline):
+def test_written_page_reads_the_selections_and_their_versions(
+    sample, tmp_path, headline
+):
     data, run, _ = _facts(sample, tmp_path)
     selection = tmp_path / "selection.json"
-    selection.write_text(json.dumps(_selection()))
-    metrics = tmp_path / "metrics.json"
-    metrics.write_text(json.dumps({"provenance": {"versions": {"keras": "3.15.1"}}}))
+    provenances = [{"versions": {"keras": "3.15.1"}, "git_commit": "abc"}]
+    selection.write_text(json.dumps(dict(_selection(), provenances=provenances)))
     intro = tmp_path / "workflow.rst"
     intro.write_text("Intro.")
     page = tmp_path / "summary.rst"
@@ -201,7 +202,6 @@ def test_written_page_reads_the_selection_and_metrics_files(sample, tmp_path, he
         {"activations": headline},
         data,
         run,
-        [metrics],
         {"snakemake": "9.27.1"},
         page,
     )

@@ -345,40 +345,21 @@ def plot_overtraining(check: dict, title: str, paths: list[str | Path]) -> None:
 
 
 def plot_selected_overtraining(
-    selection_path: str | Path,
-    metrics_paths: list[str | Path],
-    paths: list[str | Path],
+    selection_path: str | Path, paths: list[str | Path]
 ) -> None:
     """The overtraining check of the setting the validation set chose.
 
-    ``selection_path`` is the study's selection.json; its first point (the
-    lowest seed) is drawn, from the metrics.json among ``metrics_paths`` in
-    that point's folder.
+    ``selection_path`` is the study's selection.json, which holds the check
+    of the setting's first run (lowest seed).
     """
     selection = json.loads(Path(selection_path).read_text())
-    if not selection.get("points"):
-        raise InputError(f"{selection_path}: key 'points' names no selected point")
-    point, model = selection["points"][0], selection.get("model", "network")
-    # A network and boosted trees may share a point name: the model decides.
-    found = [
-        (path, report)
-        for path in metrics_paths
-        if Path(path).parent.name == point
-        for report in [json.loads(Path(path).read_text())]
-        if report["settings"].get("model", "network") == model
-    ]
-    if len(found) != 1:
+    if not selection.get("overtraining"):
         raise InputError(
-            f"{selection_path}: selected point {point!r} ({model}) has "
-            f"{len(found)} metrics.json files among the study's, expected 1"
-        )
-    path, report = found[0]
-    if "overtraining" not in report:
-        raise InputError(
-            f"{path}: no key 'overtraining' (scored by an older version of "
-            "the workflow); delete the file and rerun to score the point again"
+            f"{selection_path}: no overtraining check of the selected point "
+            f"{(selection.get('points') or ['(none)'])[0]!r} (scored by an older "
+            "version of the workflow); delete its metrics.json and rerun"
         )
     title = f"Overtraining check: {selection['label']}"
     if len(selection["points"]) > 1:
-        title += f" (seed {report['settings']['seed']})"
-    plot_overtraining(report["overtraining"], title, paths)
+        title += f" (seed {selection['seed']})"
+    plot_overtraining(selection["overtraining"], title, paths)

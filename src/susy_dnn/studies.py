@@ -639,7 +639,7 @@ def aggregate_study(
     gradient_norms.csv, each in its point's directory. ``outputs`` has the
     keys ``table``, ``summary``, ``ranked`` (HTML, ``ranked_settings``),
     ``selection`` (text), ``selection_json`` (``selected_setting`` with the
-    grid-edge warnings) and ``grid_edge``.
+    grid-edge warnings and ``selected_run_facts``) and ``grid_edge``.
     ``metric`` chooses the best setting on the validation data; ``group``
     (SELECTION_GROUPS) checks the grid's edges per value of that setting.
     Returns the selection note and the grid-edge warnings.
@@ -657,7 +657,14 @@ def aggregate_study(
         + (f" of every {group}" if group else "")
         + " lies inside the grid on every numeric axis with three or more values."
     )
-    record = json.dumps(dict(selected, grid_edge=warnings), indent=2)
+    record = json.dumps(
+        dict(
+            selected,
+            grid_edge=warnings,
+            **selected_run_facts(selected, metrics),
+        ),
+        indent=2,
+    )
     for key, text in (
         ("selection", selection),
         ("selection_json", record),
@@ -666,6 +673,32 @@ def aggregate_study(
         with atomic_path(outputs[key]) as tmp:
             tmp.write_text(text + "\n")
     return [selection, *warnings]
+
+
+def selected_run_facts(selected: dict, metrics_paths: list[str | Path]) -> dict:
+    """What the figures and the report's summary need from the runs' files:
+    the overtraining check of the chosen setting's first run (``seed``,
+    ``overtraining``; metrics.json files found by point name and model: the
+    boosted trees share the networks' point names), and the distinct
+    ``provenances`` (package versions, git commit) of all runs.
+
+    Gathered here so that those rules read selection.json alone, not every
+    point's metrics.json (thousands of inputs on a large grid).
+    """
+    first = selected["points"][0] if selected["points"] else None
+    facts = {"seed": None, "overtraining": None, "provenances": []}
+    for path in metrics_paths:
+        report = json.loads(Path(path).read_text())
+        provenance = {
+            key: report["provenance"].get(key) for key in ("versions", "git_commit")
+        }
+        if provenance not in facts["provenances"]:
+            facts["provenances"].append(provenance)
+        model = report["settings"].get("model", "network")
+        if Path(path).parent.name == first and model == selected["model"]:
+            facts["seed"] = report["settings"]["seed"]
+            facts["overtraining"] = report.get("overtraining")
+    return facts
 
 
 def ranked_settings(summary: pd.DataFrame, metric: str) -> pd.DataFrame:

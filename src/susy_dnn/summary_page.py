@@ -297,16 +297,12 @@ def write_summary_page(
     headlines: dict[str, str | Path],
     data: dict,
     run: dict,
-    metrics_paths: list[str | Path],
     more_versions: dict[str, str],
     path: str | Path,
 ) -> None:
-    """Write the summary page; ``selections`` and ``headlines`` are keyed by
-    study, ``metrics_paths`` are every point's metrics.json (for the
-    versions its job recorded)."""
-    provenances = [
-        json.loads(Path(metrics).read_text())["provenance"] for metrics in metrics_paths
-    ]
+    """Write the summary page; ``selections`` (selection.json, with the
+    versions each study's jobs recorded) and ``headlines`` are keyed by
+    study."""
     studies = {
         study: {
             "selection": json.loads(Path(selection).read_text()),
@@ -315,6 +311,11 @@ def write_summary_page(
         }
         for study, selection in selections.items()
     }
+    provenances = [
+        provenance
+        for parts in studies.values()
+        for provenance in parts["selection"].get("provenances", [])
+    ]
     page = summary_page(
         Path(intro_path).read_text(),
         studies,

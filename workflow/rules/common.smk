@@ -191,19 +191,15 @@ def current_benchmarks():
 
 
 def summary_inputs(wildcards):
-    """Every study's selection and headline figure, every point's metrics
-    (for the software versions), the data, and the other final outputs (so
-    that every job's benchmark file is there to sum)."""
+    """Every study's selection (with its runs' software versions) and
+    headline figure, the data, and the other final outputs (so that every
+    job's benchmark file is there to sum)."""
     return {
         "selections": [f"results/studies/{study}/selection.json" for study in POINTS],
         "headlines": [
             f"results/studies/{study}/figures/{HEADLINE_FIGURES[study]}.png"
             for study in POINTS
         ],
-        "metrics": [
-            path for study in POINTS for path in point_files(study, "metrics.json")
-        ]
-        + list(BOOSTING_OUTPUTS.values()),
         "events": events_csv(),
         "outputs": study_outputs() + simulation_comparison(),
         **SPLIT_FILES,

@@ -224,7 +224,6 @@ rule plot_optimizers:
 rule plot_overtraining:
     input:
         selection="results/studies/{study}/selection.json",
-        metrics=lambda wildcards: figure_inputs(wildcards.study)["metrics"],
     output:
         png=report(
             "results/studies/{study}/figures/overtraining.png",

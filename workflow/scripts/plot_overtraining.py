@@ -6,7 +6,5 @@ with logged_to(snakemake.log[0]):
     from susy_dnn.plots import plot_selected_overtraining
 
     plot_selected_overtraining(
-        snakemake.input.selection,
-        snakemake.input.metrics,
-        [snakemake.output.png, snakemake.output.pdf],
+        snakemake.input.selection, [snakemake.output.png, snakemake.output.pdf]
     )

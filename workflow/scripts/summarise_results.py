@@ -22,7 +22,6 @@ with logged_to(snakemake.log[0]):
             snakemake.params.benchmarks,
             [Path(path).parent / "metrics.csv" for path in snakemake.input.selections],
         ),
-        snakemake.input.metrics,
         {"snakemake": snakemake.params.snakemake_version},
         snakemake.output[0],
     )
