@@ -3,6 +3,7 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/simulate.smk"
+include: "workflow/rules/ising.smk"
 include: "workflow/rules/download.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/split.smk"
@@ -17,5 +18,6 @@ rule all:
     input:
         study_outputs(),
         simulation_comparison(),
+        dataset_outputs(),
         "results/report/config.yaml",
         "results/report/summary.rst",

@@ -24,9 +24,11 @@ from susy_dnn.ising import (
     label_phases,
     magnetisation_per_spin,
     onsager_magnetisation,
+    read_configuration_files,
     read_configurations,
     spin_columns,
     write_configurations,
+    write_phase_sets,
 )
 
 LATTICE_SIZE = 40
@@ -313,3 +315,32 @@ def test_bad_arguments_name_the_config_key(key, value, message):
     with pytest.raises(ConfigError) as raised:
         generate_configurations(**(VALID | {key: value}))
     assert str(raised.value) == message
+
+
+def test_phase_sets_hold_the_critical_band_apart(tmp_path):
+    temperatures = [1.0, 2.0, 2.25, 2.5, 3.0]
+    spins, rows_t = generate_configurations(8, temperatures, 3, 2, 1, seed=5)
+    counts = write_phase_sets(
+        tmp_path / "trainable.parquet", tmp_path / "critical.parquet", spins, rows_t
+    )
+    assert counts == {"trainable": 6, "critical": 9}
+    trainable = read_configurations(tmp_path / "trainable.parquet")
+    critical = read_configurations(tmp_path / "critical.parquet")
+    assert sorted(set(trainable.temperatures)) == [1.0, 3.0]
+    assert sorted(set(critical.temperatures)) == [2.0, 2.25, 2.5]
+    assert not trainable.critical.any() and critical.critical.all()
+    # NB12's labels: ordered below T_c, also inside the band.
+    assert list(critical.labels) == [1] * 6 + [0] * 3
+    np.testing.assert_array_equal(
+        np.concatenate([trainable.spins[:3], critical.spins, trainable.spins[3:]]),
+        spins,
+    )
+
+
+def test_phase_sets_read_back_as_one_set(tmp_path):
+    spins, temperatures = generate_configurations(6, [1.5, 2.25, 3.5], 2, 1, 1, seed=9)
+    paths = [tmp_path / "trainable.parquet", tmp_path / "critical.parquet"]
+    write_phase_sets(*paths, spins, temperatures)
+    both = read_configuration_files(paths)
+    assert sorted(both.temperatures) == sorted(temperatures)
+    assert len(both.spins) == len(both.labels) == len(both.critical) == 6

@@ -208,3 +208,19 @@ def test_written_page_reads_the_selections_and_their_versions(
     html = _rendered(page.read_text())
     assert "3.15.1" in html and "9.27.1" in html
     assert "learning rate 0.1, training events 100000 (of 6 settings)" in html
+
+
+def test_a_run_without_studies_says_so(sample, tmp_path):
+    """The Ising data set's first part runs no study yet: the page still renders."""
+    csv = tmp_path / "configurations.parquet"
+    csv.write_bytes(b"x")
+    data = data_facts(
+        {"source": "ising"},
+        {},
+        csv,
+        {part: sample / f"{part}.parquet" for part in PARTS},
+    )
+    _, run, software = _facts(sample, tmp_path)
+    html = _rendered(summary_page("Intro.", {}, data, run, software))
+    assert "No study ran with this configuration." in html
+    assert "Ising model" in html and "Published numbers" not in html

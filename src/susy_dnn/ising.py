@@ -307,6 +307,29 @@ def write_configurations(
         pq.write_table(pa.table(columns), tmp)
 
 
+def write_phase_sets(
+    trainable_path: str | Path,
+    critical_path: str | Path,
+    spins: np.ndarray,
+    temperatures: np.ndarray,
+    ordered_below: float = ORDERED_BELOW,
+    disordered_above: float = DISORDERED_ABOVE,
+) -> dict[str, int]:
+    """NB12's two sets, each as ``write_configurations`` writes it: the
+    ordered and disordered configurations, which are split into training,
+    validation and test sets, and the critical ones, evaluated apart.
+
+    Returns the number of configurations in each (keys as the arguments).
+    """
+    temperatures = np.asarray(temperatures, np.float64)
+    critical = label_phases(temperatures, ordered_below, disordered_above).critical
+    for path, rows in ((trainable_path, ~critical), (critical_path, critical)):
+        write_configurations(
+            path, spins[rows], temperatures[rows], ordered_below, disordered_above
+        )
+    return {"trainable": int(np.sum(~critical)), "critical": int(np.sum(critical))}
+
+
 def read_configurations(path: str | Path) -> Configurations:
     """Read what ``write_configurations`` wrote."""
     table = pq.read_table(path)
@@ -325,6 +348,15 @@ def read_configurations(path: str | Path) -> Configurations:
         temperatures=table.column("temperature").to_numpy().astype(np.float64),
         labels=table.column("label").to_numpy().astype(np.int8),
         critical=table.column("critical").to_numpy(),
+    )
+
+
+def read_configuration_files(paths: Sequence[str | Path]) -> Configurations:
+    """The configurations of several files (e.g. ``write_phase_sets``'s two)
+    as one set, in the order of ``paths``."""
+    parts = [read_configurations(path) for path in paths]
+    return Configurations(
+        *(np.concatenate(arrays) for arrays in zip(*parts, strict=True))
     )
 
 

@@ -75,6 +75,12 @@ def data_facts(
             f"{simulation.get('seed')}, signal fraction "
             f"{simulation.get('signal_fraction')}), not the real dataset"
         )
+    elif source == "ising":
+        origin = (
+            "configurations of the 2D Ising model from the built-in "
+            "Swendsen-Wang Monte Carlo (NB12's data set): the ordered and "
+            "disordered ones, split below; the critical ones are evaluated apart"
+        )
     elif source == "download":
         origin = f"the real UCI SUSY dataset, downloaded from {dataset.get('url')}"
     else:
@@ -84,7 +90,8 @@ def data_facts(
         labels = pq.read_table(path, columns=[LABEL])[LABEL].to_numpy()
         counts[part] = {"events": len(labels), "signal": int(labels.sum())}
     return {
-        "real": source != "simulation",
+        "source": source,
+        "real": source in ("download", "file"),
         "origin": origin,
         "input": str(events_csv),
         "sha256": sha256_of(events_csv),
@@ -239,7 +246,9 @@ def summary_page(
             ["Study", "Selected setting", "Validation", "Test", "Grid edge"],
             rows,
             "18 24 18 26 14",
-        ),
+        )
+        if rows
+        else "No study ran with this configuration.",
     ]
     for study, parts in studies.items():
         sections += [
@@ -262,7 +271,7 @@ def summary_page(
         f"Input file ``{data['input']}``, sha256 ``{data['sha256']}``.",
         f"{total:,} events, split into {split_text}.",
     ]
-    if not data["real"]:
+    if data["source"] == "simulation":
         sections.append(
             "Published numbers (Baldi et al. 2014, NB13) are for the real "
             "dataset: beside simulated results they compare nothing, and the "

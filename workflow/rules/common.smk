@@ -76,8 +76,10 @@ wildcard_constraints:
 
 
 DATASET = config["dataset"]
-# Only dataset.source simulation needs (and the schema requires) this block.
+# Only dataset.source simulation needs (and the schema requires) this block,
+# and only source ising the ising block.
 SIMULATION = config.get("simulation") or {}
+ISING = config.get("ising") or {}
 VERIFY_STAGED_COPY = DATASET["source"] == "file" and DATASET.get("verify", True)
 if VERIFY_STAGED_COPY and not DATASET.get("sha256"):
     raise ConfigError(
@@ -87,12 +89,47 @@ if VERIFY_STAGED_COPY and not DATASET.get("sha256"):
 
 
 def events_csv():
-    """The UCI-format CSV the study reads: simulated, downloaded or staged."""
+    """The UCI-format CSV the SUSY studies read: simulated, downloaded or staged."""
     return {
         "simulation": "results/data/simulated.csv.gz",
         "download": "resources/SUSY.csv.gz",
         "file": DATASET.get("path"),
     }[DATASET["source"]]
+
+
+# The Ising model's configurations (rule simulate_ising): the ordered and
+# disordered ones, to split, and the critical ones, evaluated apart.
+ISING_FILES = {
+    "trainable": "results/data/ising_configurations.parquet",
+    "critical": "results/data/ising_critical.parquet",
+}
+
+
+def dataset_input():
+    """The file the events come from: what the report's summary hashes."""
+    if DATASET["source"] == "ising":
+        return ISING_FILES["trainable"]
+    return events_csv()
+
+
+def events_parquet():
+    """The labelled events the split divides: SUSY's (ingest_events) or the
+    Ising model's ordered and disordered configurations."""
+    if DATASET["source"] == "ising":
+        return ISING_FILES["trainable"]
+    return "results/data/events.parquet"
+
+
+def dataset_outputs():
+    """What a data set adds to the run besides the studies: the Ising
+    model's observables against the exact solution."""
+    if DATASET["source"] != "ising":
+        return []
+    return [
+        "results/figures/ising_observables.png",
+        "results/figures/ising_observables.pdf",
+        "results/tables/ising_observables.csv",
+    ]
 
 
 def ingest_inputs(wildcards):
@@ -200,7 +237,7 @@ def summary_inputs(wildcards):
             f"results/studies/{study}/figures/{HEADLINE_FIGURES[study]}.png"
             for study in POINTS
         ],
-        "events": events_csv(),
-        "outputs": study_outputs() + simulation_comparison(),
+        "events": dataset_input(),
+        "outputs": study_outputs() + simulation_comparison() + dataset_outputs(),
         **SPLIT_FILES,
     }

@@ -1,6 +1,6 @@
 rule split_events:
     input:
-        "results/data/events.parquet",
+        events_parquet(),
     output:
         train="results/data/train.parquet",
         validation="results/data/validation.parquet",
