@@ -97,8 +97,9 @@ def events_csv():
     }[DATASET["source"]]
 
 
-# The Ising model's configurations (rule simulate_ising): the ordered and
-# disordered ones, to split, and the critical ones, evaluated apart.
+# The Ising model's configurations, as simulate_ising writes them: the
+# ordered and disordered ones, to split, and the critical ones, evaluated
+# apart.
 ISING_FILES = {
     "trainable": "results/data/ising_configurations.parquet",
     "critical": "results/data/ising_critical.parquet",
