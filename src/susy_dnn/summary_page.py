@@ -92,6 +92,8 @@ def data_facts(
     return {
         "source": source,
         "real": source in ("download", "file"),
+        # What label 1 means: the share of it is given per split.
+        "positive_class": "ordered" if source == "ising" else "signal",
         "origin": origin,
         "input": str(events_csv),
         "sha256": sha256_of(events_csv),
@@ -262,7 +264,7 @@ def summary_page(
     total = sum(part["events"] for part in splits.values())
     split_text = ", ".join(
         f"{part} {counts['events']:,} ({counts['signal'] / counts['events']:.1%} "
-        "signal)"
+        f"{data['positive_class']})"
         for part, counts in splits.items()
     )
     sections += [
