@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from susy_dnn import events
+from susy_dnn.packing import POINT_FILES
 
 # (events, epochs) per size; --quick divides the large one by 10.
 SIZES = [(200_000, 3), (1_000, 10), (10_000, 10)]
@@ -169,12 +170,7 @@ def worker(task: dict) -> None:
         return time.perf_counter() - started, fit_seconds
 
     def ours(point: dict, run: Path) -> tuple[float, float]:
-        outputs = {
-            key: run / name
-            for key, name in [("model", "model.keras"), ("history", "history.csv"),
-                              ("scaler", "scaler.json"), ("info", "info.json"),
-                              ("gradients", "gradients.csv")]
-        }  # fmt: skip
+        outputs = {key: run / name for key, name in POINT_FILES.items()}
         validation = run / "validation.parquet"
         started = time.perf_counter()
         trained = train.train_point(

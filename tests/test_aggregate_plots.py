@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from susy_dnn.aggregate import metrics_table, write_table
+from susy_dnn.aggregate import metrics_table, read_reports, write_table
 from susy_dnn.grid import grid_points
 from susy_dnn.metrics import classifier_metrics
 from susy_dnn.plots import (
@@ -65,7 +65,7 @@ def grid_results(tmp_path):
 
 def test_metrics_table_has_a_row_per_point_with_settings(grid_results, tmp_path):
     metrics_paths, histories = grid_results
-    table = metrics_table(metrics_paths, histories)
+    table = metrics_table(read_reports(metrics_paths), histories)
     write_table(table, tmp_path / "metrics.csv")
     table = pd.read_csv(tmp_path / "metrics.csv")
     assert len(table) == 4
@@ -103,7 +103,9 @@ def test_mean_history_averages_runs_of_different_length(tmp_path):
 def test_figures_are_written_as_png_and_pdf(grid_results, tmp_path):
     metrics_paths, histories = grid_results
     # Through CSV, as the rules do: numpy scalars, not Python floats.
-    write_table(summarise(metrics_table(metrics_paths)), tmp_path / "summary.csv")
+    write_table(
+        summarise(metrics_table(read_reports(metrics_paths))), tmp_path / "summary.csv"
+    )
     summary = pd.read_csv(tmp_path / "summary.csv")
     outputs = {name: [tmp_path / f"{name}.png", tmp_path / f"{name}.pdf"]
                for name in ("heatmap", "curves", "roc")}  # fmt: skip

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from conftest import PARTS
 
+from susy_dnn.aggregate import read_reports
 from susy_dnn.errors import InputError
 from susy_dnn.events import read_events
 from susy_dnn.grid import grid_points
@@ -156,7 +157,8 @@ def _selection(folder, points, model="network", metrics=()):
     """selection.json as aggregate_study writes it, from ``metrics``."""
     selected = {"label": "the setting", "model": model, "points": points}
     path = folder / "selection.json"
-    path.write_text(json.dumps(dict(selected, **selected_run_facts(selected, metrics))))
+    facts = selected_run_facts(selected, read_reports(metrics))
+    path.write_text(json.dumps(dict(selected, **facts)))
     return path
 
 

@@ -37,12 +37,10 @@ from susy_dnn.train import (
 
 def _train(sample, folder, checkpoint_seconds=60, **settings):
     point = grid_points(dict({"n_train": 2000, "epochs": 3}, **settings), None)
+    # What train_point writes: every file of a point but the scores.
     outputs = {
-        key: folder / name
-        for key, name in [("model", "model.keras"), ("history", "history.csv"),
-                          ("scaler", "scaler.json"), ("info", "train_info.json"),
-                          ("gradients", "gradient_norms.csv")]
-    }  # fmt: skip
+        key: folder / name for key, name in POINT_FILES.items() if key != "metrics"
+    }
     trained = train_point(
         point["baseline"],
         sample / "train.parquet",

@@ -33,12 +33,13 @@ AXIS_COLUMNS = (*AXES, "depth", "model")
 
 
 def metrics_table(
-    metrics_paths: list[str | Path],
+    reports: list[dict],
     histories: dict[str, str | Path] | None = None,
     gradients: dict[str, str | Path] | None = None,
 ) -> pd.DataFrame:
     """One row per point: settings, test, validation (``val_``) and training-set
-    (``train_``) metrics, training facts.
+    (``train_``) metrics, training facts. ``reports`` are the points'
+    metrics.json contents (``read_reports``).
 
     Where a point's learning curve (``histories``) and gradient diagnostics
     (``gradients``) are given, it also gets the training and validation loss
@@ -51,8 +52,7 @@ def metrics_table(
     """
     histories, gradients = histories or {}, gradients or {}
     rows = []
-    for path in metrics_paths:
-        report = json.loads(Path(path).read_text())
+    for report in reports:
         name, settings = report["point"], report["settings"]
         row = {"point": name}
         for axis in AXES:
@@ -83,6 +83,12 @@ def metrics_table(
     if "train_accuracy" in table:
         table["generalisation_gap"] = table["train_accuracy"] - table["accuracy"]
     return table
+
+
+def read_reports(metrics_paths: list[str | Path]) -> list[dict]:
+    """The contents of the points' metrics.json files, read once for all
+    that a study's aggregation takes from them."""
+    return [json.loads(Path(path).read_text()) for path in metrics_paths]
 
 
 def _delta_ratios(errors: pd.DataFrame) -> dict[str, float]:

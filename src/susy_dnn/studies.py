@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .aggregate import AXIS_COLUMNS, metrics_table, write_table
+from .aggregate import AXIS_COLUMNS, metrics_table, read_reports, write_table
 from .atomic import atomic_path
 from .errors import ConfigError
 from .grid import (
@@ -644,7 +644,8 @@ def aggregate_study(
     (SELECTION_GROUPS) checks the grid's edges per value of that setting.
     Returns the selection note and the grid-edge warnings.
     """
-    table = metrics_table(metrics, _by_point(histories), _by_point(gradients))
+    reports = read_reports(metrics)
+    table = metrics_table(reports, _by_point(histories), _by_point(gradients))
     summary = summarise(table)
     write_table(table, outputs["table"])
     write_table(summary, outputs["summary"])
@@ -661,7 +662,7 @@ def aggregate_study(
         dict(
             selected,
             grid_edge=warnings,
-            **selected_run_facts(selected, metrics),
+            **selected_run_facts(selected, reports),
         ),
         indent=2,
     )
@@ -675,10 +676,10 @@ def aggregate_study(
     return [selection, *warnings]
 
 
-def selected_run_facts(selected: dict, metrics_paths: list[str | Path]) -> dict:
-    """What the figures and the report's summary need from the runs' files:
-    the overtraining check of the chosen setting's first run (``seed``,
-    ``overtraining``; metrics.json files found by point name and model: the
+def selected_run_facts(selected: dict, reports: list[dict]) -> dict:
+    """What the figures and the report's summary need from the runs'
+    metrics.json ``reports``: the overtraining check of the chosen setting's
+    first run (``seed``, ``overtraining``; found by point name and model: the
     boosted trees share the networks' point names), and the distinct
     ``provenances`` (package versions, git commit) of all runs.
 
@@ -687,15 +688,14 @@ def selected_run_facts(selected: dict, metrics_paths: list[str | Path]) -> dict:
     """
     first = selected["points"][0] if selected["points"] else None
     facts = {"seed": None, "overtraining": None, "provenances": []}
-    for path in metrics_paths:
-        report = json.loads(Path(path).read_text())
+    for report in reports:
         provenance = {
             key: report["provenance"].get(key) for key in ("versions", "git_commit")
         }
         if provenance not in facts["provenances"]:
             facts["provenances"].append(provenance)
         model = report["settings"].get("model", "network")
-        if Path(path).parent.name == first and model == selected["model"]:
+        if report["point"] == first and model == selected["model"]:
             facts["seed"] = report["settings"]["seed"]
             facts["overtraining"] = report.get("overtraining")
     return facts

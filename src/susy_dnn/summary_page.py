@@ -9,7 +9,6 @@ beside a link to the report entry it came from.
 """
 
 import base64
-import hashlib
 import json
 from pathlib import Path
 from urllib.parse import quote
@@ -19,6 +18,7 @@ import pyarrow.parquet as pq
 
 from .atomic import atomic_path
 from .columns import LABEL
+from .download import sha256_of
 from .studies import metric_words
 
 TITLE = "Results at a glance"
@@ -51,14 +51,6 @@ SOFTWARE_ORDER = (
     "scikit-learn",
     "pyarrow",
 )
-
-
-def sha256_of(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while block := stream.read(1 << 22):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def data_facts(
