@@ -20,10 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from susy_dnn import events
-from susy_dnn.grid import TRAINING_DEFAULTS
-from susy_dnn.pack_training import train_and_score_pack
-from susy_dnn.packing import POINT_FILES
+from physics_dnn import events
+from physics_dnn.grid import TRAINING_DEFAULTS
+from physics_dnn.pack_training import train_and_score_pack
+from physics_dnn.packing import POINT_FILES
+from physics_dnn.susy.columns import FEATURES
 
 SIZES = {"train": 200_000, "validation": 30_000, "test": 60_000}
 POINTS = {
@@ -52,7 +53,7 @@ def write_split(folder: Path) -> dict[str, Path]:
         labels = rng.integers(0, 2, size)
         features = rng.normal(3.0, 2.0, (size, 18)) + 0.8 * labels[:, None]
         paths[part] = folder / f"{part}.parquet"
-        events.write_events(paths[part], labels, features)
+        events.write_events(paths[part], labels, features, FEATURES)
     return paths
 
 

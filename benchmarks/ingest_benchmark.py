@@ -3,7 +3,8 @@
 Makes a 5,000,000-row UCI-format CSV.gz with the built-in simulation (or uses
 --csv), then measures, each in its own process:
 
-- the ingest rule's code (susy_dnn.ingest.ingest_csv): pyarrow streaming + ISA-L;
+- the ingest rule's code (physics_dnn.susy.ingest.ingest_csv): pyarrow streaming
+  + ISA-L;
 - pandas.read_csv + DataFrame.to_parquet, the obvious alternative;
 - ``gzip -dc > /dev/null``, the floor for anything that inflates with zlib.
 
@@ -17,12 +18,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-from susy_dnn.measure import measure
-from susy_dnn.simulation import simulate_events, write_uci_csv
+from physics_dnn.measure import measure
+from physics_dnn.susy.simulation import simulate_events, write_uci_csv
 
-INGEST = "from susy_dnn.ingest import ingest_csv; import sys; ingest_csv(*sys.argv[1:])"
+INGEST = (
+    "from physics_dnn.susy.ingest import ingest_csv; import sys; "
+    "ingest_csv(*sys.argv[1:])"
+)
 PANDAS = (
-    "import sys, pandas as pd; from susy_dnn.columns import COLUMNS; "
+    "import sys, pandas as pd; from physics_dnn.susy.columns import COLUMNS; "
     "pd.read_csv(sys.argv[1], header=None, names=list(COLUMNS))"
     ".to_parquet(sys.argv[2])"
 )
@@ -81,7 +85,7 @@ def main() -> None:
 
 
 def count_rows(path: Path) -> int:
-    from susy_dnn.ingest import open_csv_bytes
+    from physics_dnn.susy.ingest import open_csv_bytes
 
     with open_csv_bytes(path) as stream:
         return sum(

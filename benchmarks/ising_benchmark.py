@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from susy_dnn.ising import (
+from physics_dnn.ising.monte_carlo import (
     NB12_LATTICE_SIZE,
     NB12_TEMPERATURES,
     generate_configurations,

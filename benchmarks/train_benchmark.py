@@ -5,7 +5,7 @@ batch 1% of the events; the grid's defaults) on synthetic events in the UCI
 column layout, each Keras backend in its own process (KERAS_BACKEND set), at
 200,000 events x 3 epochs and at 1,000 and 10,000 events x 10 epochs:
 
-- ours: ``susy_dnn.train.train_point`` as a job runs it (per-epoch batch
+- ours: ``physics_dnn.train.train_point`` as a job runs it (per-epoch batch
   order and dropout seeds, validation and the gradient diagnostic after every
   epoch, checkpoint), timed from the call to its return: reading and
   standardising the events and writing every output included;
@@ -36,8 +36,9 @@ from pathlib import Path
 
 import numpy as np
 
-from susy_dnn import events
-from susy_dnn.packing import POINT_FILES
+from physics_dnn import events
+from physics_dnn.packing import POINT_FILES
+from physics_dnn.susy.columns import FEATURES
 
 # (events, epochs) per size; --quick divides the large one by 10.
 SIZES = [(200_000, 3), (1_000, 10), (10_000, 10)]
@@ -52,7 +53,7 @@ def write_events(path: Path, n_rows: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
     label = rng.integers(0, 2, n_rows)
     x = rng.normal(loc=3.0, scale=2.0, size=(n_rows, 18)) + 0.4 * label[:, None]
-    events.write_events(path, label, x)
+    events.write_events(path, label, x, FEATURES)
 
 
 def main() -> None:
@@ -137,11 +138,10 @@ def worker(task: dict) -> None:
     """Runs in the backend's process: best-of-repeats times per size."""
     import keras
 
-    from susy_dnn import backend, train
-    from susy_dnn.columns import FEATURE_SETS
-    from susy_dnn.events import read_events
-    from susy_dnn.grid import batch_size_for, grid_points
-    from susy_dnn.scaler import Standardiser
+    from physics_dnn import backend, train
+    from physics_dnn.events import feature_names, read_events
+    from physics_dnn.grid import batch_size_for, grid_points
+    from physics_dnn.scaler import Standardiser
 
     folder = Path(task["folder"])
     threads = task["threads"]
@@ -153,7 +153,9 @@ def worker(task: dict) -> None:
         started = time.perf_counter()
         backend.configure(threads, point["seed"])
         x, y = read_events(folder / "train.parquet", point["features"], n)
-        scaler = Standardiser.fit(FEATURE_SETS[point["features"]], x)
+        scaler = Standardiser.fit(
+            feature_names(folder / "train.parquet", point["features"]), x
+        )
         x = scaler.transform(x)
         fit_started = time.perf_counter()
         model = train._compiled_model(point, x.shape[1], None)

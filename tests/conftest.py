@@ -5,7 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from susy_dnn import events
+from physics_dnn import events
+from physics_dnn.susy.columns import FEATURES
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_ROWS = REPO.parent / "shared" / "data" / "SUSY_1K.csv"
@@ -28,7 +29,7 @@ def write_events(path, n_rows, seed):
     rng = np.random.default_rng(seed)
     label = rng.integers(0, 2, n_rows)
     x = rng.normal(loc=3.0, scale=2.0, size=(n_rows, 18)) + 0.8 * label[:, None]
-    events.write_events(path, label, x)
+    events.write_events(path, label, x, FEATURES)
 
 
 @pytest.fixture(scope="module")

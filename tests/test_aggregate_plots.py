@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from susy_dnn.aggregate import metrics_table, read_reports, write_table
-from susy_dnn.grid import grid_points
-from susy_dnn.metrics import classifier_metrics
-from susy_dnn.plots import (
+from physics_dnn.aggregate import metrics_table, read_reports, write_table
+from physics_dnn.grid import grid_points
+from physics_dnn.metrics import classifier_metrics
+from physics_dnn.plots import (
     OKABE_ITO,
     WORKING_POINTS,
     collider_roc,
@@ -20,7 +20,7 @@ from susy_dnn.plots import (
     plt,
     save_figure,
 )
-from susy_dnn.studies import summarise
+from physics_dnn.studies import summarise
 
 
 @pytest.fixture

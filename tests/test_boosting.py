@@ -6,7 +6,7 @@ import pytest
 from conftest import PARTS
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from susy_dnn.boosting import train_gradient_boosting_points
+from physics_dnn.boosting import train_gradient_boosting_points
 
 SETTINGS = {"features": "all", "n_train": 2000, "max_iter": 20,
             "learning_rate": 0.1, "max_leaf_nodes": 15}  # fmt: skip

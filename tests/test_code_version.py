@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from tiny_workflow import TINY_CONFIG, make_workdir, run_snakemake
 
-from susy_dnn.code_version import code_digest, imported_modules, package_modules
+from physics_dnn.code_version import code_digest, imported_modules, package_modules
 
 REPO = Path(__file__).resolve().parents[1]
 SCRIPTS = REPO / "workflow" / "scripts"
@@ -16,9 +16,9 @@ SPLIT = "results/data/train.parquet"
 
 @pytest.fixture
 def package(tmp_path) -> Path:
-    """A copy of src/susy_dnn to edit."""
-    copy = tmp_path / "susy_dnn"
-    shutil.copytree(REPO / "src" / "susy_dnn", copy)
+    """A copy of src/physics_dnn to edit."""
+    copy = tmp_path / "physics_dnn"
+    shutil.copytree(REPO / "src" / "physics_dnn", copy)
     code_digest.cache_clear()
     yield copy
     code_digest.cache_clear()
@@ -36,14 +36,14 @@ def test_split_script_uses_its_modules_and_their_imports(package):
     assert {"__init__.py", "rule_io.py", "split.py", "atomic.py", "errors.py"} <= used
     assert not used & {"study_plots.py", "simulation.py", "train.py"}
     modules = imported_modules(SCRIPTS / "split_events.py", package)
-    assert {"numpy", "pyarrow"} <= modules and "susy_dnn" not in modules
+    assert {"numpy", "pyarrow"} <= modules and "physics_dnn" not in modules
     assert not modules & {"matplotlib", "keras", "sklearn"}
 
 
 def test_digest_follows_the_modules_a_script_imports(package):
     script = SCRIPTS / "split_events.py"
     before = code_digest(script, package)
-    assert before == code_digest(script, REPO / "src" / "susy_dnn")  # not the path
+    assert before == code_digest(script, REPO / "src" / "physics_dnn")  # not the path
     assert len(before) == 16 and int(before, 16) >= 0
 
     append_comment(package / "study_plots.py")  # not imported by split
@@ -56,20 +56,42 @@ def test_digest_follows_the_modules_a_script_imports(package):
 
 
 def test_relative_and_absolute_package_imports_are_followed(tmp_path):
-    package = tmp_path / "susy_dnn"
+    package = tmp_path / "physics_dnn"
     package.mkdir()
     (package / "__init__.py").write_text("import json\n")
     (package / "a.py").write_text("from . import b\nfrom .c import name\n")
     (package / "b.py").write_text("import numpy.linalg\n")
-    (package / "c.py").write_text("from susy_dnn import d\nname = 1\n")
+    (package / "c.py").write_text("from physics_dnn import d\nname = 1\n")
     (package / "d.py").write_text("from yaml import safe_load\n")
     (package / "unused.py").write_text("import pandas\n")
     script = tmp_path / "script.py"
-    script.write_text("from susy_dnn.a import b\n")
+    script.write_text("from physics_dnn.a import b\n")
     assert imported_modules(script, package) == {"json", "numpy", "yaml"}
     assert {path.name for path in package_modules(script, package)} == {
         "__init__.py", "a.py", "b.py", "c.py", "d.py",
     }  # fmt: skip
+
+
+def test_imports_of_a_data_set_subpackage_resolve_from_its_own_package(tmp_path):
+    package = tmp_path / "physics_dnn"
+    (package / "ising").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "shared.py").write_text("import json\n")
+    (package / "ising" / "__init__.py").write_text("")
+    # `..shared` is the top package's module, `.lattice` the subpackage's.
+    (package / "ising" / "figures.py").write_text(
+        "from ..shared import x\nfrom .lattice import y\n"
+    )
+    (package / "ising" / "lattice.py").write_text("import numpy\n")
+    (package / "lattice.py").write_text("import pandas\n")  # not this one
+    script = tmp_path / "script.py"
+    script.write_text("from physics_dnn.ising.figures import plot\n")
+    assert imported_modules(script, package) == {"json", "numpy"}
+    assert {
+        path.relative_to(package).as_posix()
+        for path in package_modules(script, package)
+    } == {"__init__.py", "shared.py", "ising/__init__.py", "ising/figures.py",
+          "ising/lattice.py"}  # fmt: skip
 
 
 def test_every_scripted_rule_hashes_its_own_script():
@@ -93,18 +115,18 @@ def test_code_change_reruns_the_jobs_that_import_it(tmp_path):
     assert "Nothing to be done" in run.stdout + run.stderr
 
     # The plots' module: none of the data rules imports it.
-    append_comment(workdir / "src/susy_dnn/study_plots.py")
+    append_comment(workdir / "src/physics_dnn/study_plots.py")
     run = run_snakemake(workdir, SPLIT, "--dry-run")
     assert "Nothing to be done" in run.stdout + run.stderr
 
-    append_comment(workdir / "src/susy_dnn/split.py")
+    append_comment(workdir / "src/physics_dnn/split.py")
     run = run_snakemake(workdir, SPLIT, "--dry-run")
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
     jobs = [job.split(":")[0] for job in output.split("\nrule ")[1:]]
     assert jobs == ["split_events"]
     digest = code_digest(
-        workdir / "workflow/scripts/split_events.py", workdir / "src/susy_dnn"
+        workdir / "workflow/scripts/split_events.py", workdir / "src/physics_dnn"
     )
     assert "reason: Params have changed since last execution" in output
     assert f"now: '{digest}'" in output

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from susy_dnn.columns import FEATURES
-from susy_dnn.compare import ks_statistic, ks_table, plot_comparison
+from physics_dnn.susy.columns import FEATURES
+from physics_dnn.susy.compare import ks_statistic, ks_table, plot_comparison
 
 
 def brute_force_ks(a, b):

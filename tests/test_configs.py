@@ -8,8 +8,9 @@ from pathlib import Path
 import yaml
 from tiny_workflow import SNAKEMAKE, make_workdir
 
-from susy_dnn.packing import pack_points
-from susy_dnn.studies import boosting_points, selected_studies
+from physics_dnn.datasets import input_widths
+from physics_dnn.packing import pack_points
+from physics_dnn.studies import boosting_points, selected_studies
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -116,7 +117,7 @@ def test_susy_config_alone_passes_a_dry_run(tmp_path):
     jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", output, flags=re.M))
     config = load("susy.yaml")
     packs = [
-        pack_points(points, config["resources"]["pack_flop"])
+        pack_points(points, config["resources"]["pack_flop"], input_widths(config))
         for points in selected_studies(config).values()
     ]
     training = [job for job in jobs if re.fullmatch(r"train_\w+_pack_[0-9a-f]{8}", job)]

@@ -7,7 +7,7 @@ import pytest
 from http_server import serving
 from uci_format import uci_lines
 
-from susy_dnn.download import DownloadError, download, verify_file
+from physics_dnn.download import DownloadError, download, verify_file
 
 BODY = gzip.compress(("\n".join(uci_lines(3000)) + "\n").encode())
 SHA256 = hashlib.sha256(BODY).hexdigest()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from susy_dnn.code_version import imported_modules
+from physics_dnn.code_version import imported_modules
 
 REPO = Path(__file__).resolve().parents[1]
 

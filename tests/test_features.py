@@ -5,8 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from susy_dnn.columns import FEATURES, HIGH_LEVEL, LOW_LEVEL
-from susy_dnn.features import (
+from physics_dnn.susy.columns import FEATURES, HIGH_LEVEL, LOW_LEVEL
+from physics_dnn.susy.features import (
     NORMALISATION,
     boost,
     high_level_features,

@@ -3,8 +3,8 @@ import json
 import numpy as np
 import pytest
 
-from susy_dnn.errors import ConfigError
-from susy_dnn.grid import (
+from physics_dnn.errors import ConfigError
+from physics_dnn.grid import (
     AXES,
     BASELINE_NAME,
     HIDDEN_ACTIVATIONS,

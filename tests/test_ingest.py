@@ -6,9 +6,9 @@ import pyarrow.parquet as pq
 import pytest
 from uci_format import uci_lines
 
-from susy_dnn.columns import COLUMNS, FEATURES
-from susy_dnn.errors import InputError
-from susy_dnn.ingest import ingest_csv
+from physics_dnn.errors import InputError
+from physics_dnn.susy.columns import COLUMNS, FEATURES
+from physics_dnn.susy.ingest import ingest_csv
 
 
 def test_real_rows_become_named_float32_columns(real_rows_csv, tmp_path):
@@ -26,7 +26,7 @@ def test_real_rows_become_named_float32_columns(real_rows_csv, tmp_path):
 
 def test_gzip_and_many_blocks_keep_every_row_in_order(tmp_path, monkeypatch):
     # Small blocks force the streaming path through many batches.
-    monkeypatch.setattr("susy_dnn.ingest.BLOCK_SIZE", 4096)
+    monkeypatch.setattr("physics_dnn.susy.ingest.BLOCK_SIZE", 4096)
     lines = uci_lines(2000)
     source = tmp_path / "events.csv.gz"
     with gzip.open(source, "wt") as stream:

@@ -7,7 +7,7 @@ import pytest
 from isal import igzip
 from uci_format import uci_lines
 
-from susy_dnn.measure import measure
+from physics_dnn.measure import measure
 
 ROWS = 5_000_000
 BLOCK_ROWS = 10_000
@@ -28,9 +28,7 @@ def five_million_rows(tmp_path_factory):
 @pytest.mark.workflow
 def test_five_million_rows_ingest_within_one_gib(five_million_rows, tmp_path):
     out = tmp_path / "events.parquet"
-    script = (
-        "import sys; from susy_dnn.ingest import ingest_csv; ingest_csv(*sys.argv[1:])"
-    )
+    script = "import sys; from physics_dnn.susy.ingest import ingest_csv; ingest_csv(*sys.argv[1:])"
     result = measure([sys.executable, "-c", script, str(five_million_rows), str(out)])
     assert result.returncode == 0
     assert pq.read_metadata(out).num_rows == ROWS

@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from susy_dnn.errors import ConfigError, InputError
-from susy_dnn.ising import (
+from physics_dnn.errors import ConfigError, InputError
+from physics_dnn.ising.monte_carlo import (
     CRITICAL_TEMPERATURE,
     NB12_TEMPERATURES,
     energy_per_spin,

@@ -4,16 +4,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from susy_dnn.ising import (
+from physics_dnn.ising.figures import (
+    TABLE_COLUMNS,
+    ising_observables_table,
+    plot_ising_observables,
+)
+from physics_dnn.ising.monte_carlo import (
     exact_energy_per_spin,
     generate_configurations,
     onsager_magnetisation,
     write_configurations,
-)
-from susy_dnn.ising_figures import (
-    TABLE_COLUMNS,
-    ising_observables_table,
-    plot_ising_observables,
 )
 
 LATTICE_SIZE = 16

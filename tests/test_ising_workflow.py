@@ -5,7 +5,7 @@ import pytest
 import yaml
 from tiny_workflow import REPO, make_workdir, run_snakemake
 
-from susy_dnn.ising import read_configurations
+from physics_dnn.ising.monte_carlo import read_configurations
 
 
 @pytest.mark.workflow

@@ -6,7 +6,7 @@ import json
 import pytest
 from tiny_workflow import SMALL, TINY_CONFIG, make_workdir, run_snakemake
 
-from susy_dnn.studies import selected_studies, statistical_error
+from physics_dnn.studies import selected_studies, statistical_error
 
 # Enough training for the networks to converge (the tiny workflow's two
 # epochs leave them near their random start, where TensorFlow's and JAX's

@@ -8,14 +8,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from susy_dnn.job_resources import (
+from physics_dnn.datasets import input_widths
+from physics_dnn.job_resources import (
     PROCESS_MB,
     RUNTIME_FLOOR_MINUTES,
     training_resources,
     uses_gpu,
 )
-from susy_dnn.packing import pack_points, training_flop
-from susy_dnn.studies import selected_studies
+from physics_dnn.packing import pack_points, training_flop
+from physics_dnn.studies import selected_studies
 
 REPO = Path(__file__).resolve().parents[1]
 RESOURCES = {
@@ -26,6 +27,8 @@ RESOURCES = {
 }
 # No GPU however big the job: estimates on one kind of device.
 CPU_ONLY = dict(RESOURCES, gpu_flop=1.0e30)
+# SUSY's feature sets: 8, 10 and 18 inputs.
+WIDTHS = input_widths({"dataset": {"source": "simulation"}})
 
 
 def point(**settings) -> dict:
@@ -41,7 +44,7 @@ def point(**settings) -> dict:
 
 
 def test_a_tiny_job_gets_the_floors_and_the_cpu_partition():
-    job = training_resources([point(n_train=100, epochs=1)], RESOURCES)
+    job = training_resources([point(n_train=100, epochs=1)], RESOURCES, WIDTHS)
     assert job.keys() == {"runtime", "mem_mb", "slurm_partition"}
     assert job["runtime"] == RUNTIME_FLOOR_MINUTES
     assert PROCESS_MB <= job["mem_mb"] <= PROCESS_MB + 1
@@ -60,7 +63,9 @@ def test_a_tiny_job_gets_the_floors_and_the_cpu_partition():
 def test_time_grows_with_the_work(axis, values):
     base = {"n_train": 1_000_000, "epochs": 100}
     runtimes = [
-        training_resources([point(**dict(base, **{axis: value}))], CPU_ONLY)["runtime"]
+        training_resources([point(**dict(base, **{axis: value}))], CPU_ONLY, WIDTHS)[
+            "runtime"
+        ]
         for value in values
     ]
     assert runtimes == sorted(set(runtimes))
@@ -68,18 +73,20 @@ def test_time_grows_with_the_work(axis, values):
 
 def test_memory_grows_with_the_training_events_only():
     memory = [
-        training_resources([point(n_train=n)], RESOURCES)["mem_mb"]
+        training_resources([point(n_train=n)], RESOURCES, WIDTHS)["mem_mb"]
         for n in (1_000, 100_000, 1_000_000, 4_000_000)
     ]
     assert memory == sorted(memory) and memory[-1] > memory[0] >= PROCESS_MB
-    longer = training_resources([point(n_train=4_000_000, epochs=1000)], RESOURCES)
+    longer = training_resources(
+        [point(n_train=4_000_000, epochs=1000)], RESOURCES, WIDTHS
+    )
     assert longer["mem_mb"] == memory[-1]
 
 
 def test_a_pack_adds_up_the_time_of_its_points_and_needs_the_memory_of_its_largest():
     small, large = point(n_train=100_000), point(n_train=1_000_000)
-    alone = [training_resources([p], RESOURCES) for p in (small, large)]
-    both = training_resources([small, large], RESOURCES)
+    alone = [training_resources([p], RESOURCES, WIDTHS) for p in (small, large)]
+    both = training_resources([small, large], RESOURCES, WIDTHS)
     assert both["runtime"] > max(job["runtime"] for job in alone)
     assert both["mem_mb"] == alone[1]["mem_mb"]
 
@@ -87,7 +94,9 @@ def test_a_pack_adds_up_the_time_of_its_points_and_needs_the_memory_of_its_large
 def test_more_threads_shorten_a_cpu_job():
     big = [point(n_train=1_000_000, hidden_layers=[300] * 4, epochs=50)]
     one, four = (
-        training_resources(big, dict(CPU_ONLY, train_threads=threads))["runtime"]
+        training_resources(big, dict(CPU_ONLY, train_threads=threads), WIDTHS)[
+            "runtime"
+        ]
         for threads in (1, 4)
     )
     assert four < one
@@ -95,20 +104,20 @@ def test_more_threads_shorten_a_cpu_job():
 
 def test_a_gpu_exactly_from_the_threshold_on():
     points = [point(n_train=50_000), point(n_train=20_000)]
-    flop = sum(training_flop(p) for p in points)
-    at = training_resources(points, dict(RESOURCES, gpu_flop=flop))
+    flop = sum(training_flop(p, WIDTHS) for p in points)
+    at = training_resources(points, dict(RESOURCES, gpu_flop=flop), WIDTHS)
     assert at["gpu"] == 1 and at["slurm_partition"] == "gpus"
-    assert uses_gpu(points, dict(RESOURCES, gpu_flop=flop))
+    assert uses_gpu(points, dict(RESOURCES, gpu_flop=flop), WIDTHS)
     above = dict(RESOURCES, gpu_flop=math.nextafter(flop, math.inf))
-    below = training_resources(points, above)
+    below = training_resources(points, above, WIDTHS)
     assert "gpu" not in below and below["slurm_partition"] == "cpus"
-    assert not uses_gpu(points, above)
+    assert not uses_gpu(points, above, WIDTHS)
 
 
 def test_a_gpu_shortens_a_big_job():
     deep = [point(n_train=4_000_000, hidden_layers=[300] * 4, epochs=200)]
-    on_gpu = training_resources(deep, dict(RESOURCES, gpu_flop=1.0))
-    on_cpu = training_resources(deep, CPU_ONLY)
+    on_gpu = training_resources(deep, dict(RESOURCES, gpu_flop=1.0), WIDTHS)
+    on_cpu = training_resources(deep, CPU_ONLY, WIDTHS)
     assert on_gpu["runtime"] < on_cpu["runtime"]
     assert on_gpu["mem_mb"] == on_cpu["mem_mb"]
 
@@ -120,25 +129,27 @@ def jobs_of(config_file: str) -> tuple[dict, list[list[dict]]]:
     return config["resources"], [
         [points[name] for name in names]
         for points in selected_studies(config).values()
-        for names in pack_points(points, config["resources"]["pack_flop"]).values()
+        for names in pack_points(
+            points, config["resources"]["pack_flop"], WIDTHS
+        ).values()
     ]
 
 
 def test_the_default_studies_need_no_gpu():
     resources, jobs = jobs_of("config.yaml")
-    assert not any(uses_gpu(points, resources) for points in jobs)
+    assert not any(uses_gpu(points, resources, WIDTHS) for points in jobs)
 
 
 def test_on_the_real_data_only_the_deep_feature_set_networks_get_a_gpu():
     resources, jobs = jobs_of("susy.yaml")
-    on_gpu = [points for points in jobs if uses_gpu(points, resources)]
+    on_gpu = [points for points in jobs if uses_gpu(points, resources, WIDTHS)]
     assert len(on_gpu) == 18
     assert all(
         len(points) == 1 and points[0]["hidden_layers"] == [300] * 4
         for points in on_gpu
     )
     for points in jobs:
-        job = training_resources(points, resources)
+        job = training_resources(points, resources, WIDTHS)
         # Within a day, the queues' usual limit; no more memory than a node has.
         assert RUNTIME_FLOOR_MINUTES <= job["runtime"] <= 24 * 60
         assert job["mem_mb"] <= 16_000
@@ -146,7 +157,7 @@ def test_on_the_real_data_only_the_deep_feature_set_networks_get_a_gpu():
 
 def test_planning_imports_no_keras():
     code = (
-        "import sys, susy_dnn.job_resources; "
+        "import sys, physics_dnn.job_resources; "
         "sys.exit(bool({'keras', 'tensorflow'} & set(sys.modules)))"
     )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

@@ -1,6 +1,6 @@
 import sys
 
-from susy_dnn.measure import measure
+from physics_dnn.measure import measure
 
 
 def test_peak_memory_is_the_childs_own():

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from tiny_workflow import REPO
 
-from susy_dnn.errors import ConfigError, InputError
-from susy_dnn.grid import OPTIMIZERS
-from susy_dnn.optimizer_study import (
+from physics_dnn.errors import ConfigError, InputError
+from physics_dnn.grid import OPTIMIZERS
+from physics_dnn.optimizer_study import (
     chosen_runs,
     chosen_settings,
     optimizer_table,
@@ -21,9 +21,9 @@ from susy_dnn.optimizer_study import (
     target_loss,
     time_to_target,
 )
-from susy_dnn.studies import grid_edge_warnings, selected_studies, statistical_error
-from susy_dnn.study_plots import plot_optimizer_curves, plot_optimizer_ranking
-from susy_dnn.train import build_model, make_optimizer
+from physics_dnn.studies import grid_edge_warnings, selected_studies, statistical_error
+from physics_dnn.study_plots import plot_optimizer_curves, plot_optimizer_ranking
+from physics_dnn.train import build_model, make_optimizer
 
 STUDY = {
     "grid": {"optimizer": ["sgd", "adam"], "seed": [0, 1]},

@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 from conftest import PARTS
 
-from susy_dnn.aggregate import read_reports
-from susy_dnn.errors import InputError
-from susy_dnn.events import read_events
-from susy_dnn.grid import grid_points
-from susy_dnn.metrics import score_classifier
-from susy_dnn.overtraining import OUTPUT_BIN_EDGES, overtraining_check
-from susy_dnn.plots import plot_overtraining, plot_selected_overtraining
-from susy_dnn.studies import selected_run_facts
+from physics_dnn.aggregate import read_reports
+from physics_dnn.errors import InputError
+from physics_dnn.events import read_events
+from physics_dnn.grid import grid_points
+from physics_dnn.metrics import score_classifier
+from physics_dnn.overtraining import OUTPUT_BIN_EDGES, overtraining_check
+from physics_dnn.plots import plot_overtraining, plot_selected_overtraining
+from physics_dnn.studies import selected_run_facts
 
 
 def classifier_outputs(rng, n_events, shift=0.0):

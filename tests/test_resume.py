@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from conftest import write_events
 
-from susy_dnn.grid import grid_points
-from susy_dnn.train import CHECKPOINT_DIR
+from physics_dnn.grid import grid_points
+from physics_dnn.train import CHECKPOINT_DIR
 
 # Dropout and early stopping too: their random masks and counters must resume.
 SETTINGS = {"n_train": 3000, "epochs": 6, "batch_size": 10, "dropout": 0.3,
@@ -26,7 +26,7 @@ OUTPUTS = ("model.keras", "history.csv", "gradient_norms.csv", "scaler.json",
 
 TRAIN = """
 import json, sys
-from susy_dnn.train import train_point
+from physics_dnn.train import train_point
 point, data, folder = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
 outputs = {key: f"{folder}/{name}" for key, name in zip(
     ("model", "history", "gradients", "scaler", "info"), json.loads(sys.argv[4]))}

@@ -7,10 +7,14 @@ import re
 import numpy as np
 import pytest
 
-from susy_dnn.columns import COLUMNS, FEATURES, LOW_LEVEL
-from susy_dnn.compare import ks_table
-from susy_dnn.features import NORMALISATION, high_level_features, physical_low_level
-from susy_dnn.simulation import (
+from physics_dnn.susy.columns import COLUMNS, FEATURES, LOW_LEVEL
+from physics_dnn.susy.compare import ks_table
+from physics_dnn.susy.features import (
+    NORMALISATION,
+    high_level_features,
+    physical_low_level,
+)
+from physics_dnn.susy.simulation import (
     SimulationParameters,
     _t_channel,
     _w_decay_angle,

@@ -3,8 +3,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from susy_dnn.errors import ConfigError, InputError
-from susy_dnn.split import (
+from physics_dnn.errors import ConfigError, InputError
+from physics_dnn.split import (
     SPLIT_NAMES,
     check_split,
     check_training_sizes,

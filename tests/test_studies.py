@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from susy_dnn.errors import ConfigError
-from susy_dnn.studies import (
+from physics_dnn.errors import ConfigError
+from physics_dnn.studies import (
     best_setting,
     boosting_points,
     chi_1,

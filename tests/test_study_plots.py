@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from susy_dnn import study_plots
-from susy_dnn.studies import BALDI_AUC
-from susy_dnn.study_plots import (
+from physics_dnn import study_plots
+from physics_dnn.studies import BALDI_AUC
+from physics_dnn.study_plots import (
     auc_comparison_table,
     boundary_in_cells,
     plot_auc_comparison,

@@ -11,7 +11,7 @@ import pytest
 from conftest import PARTS
 from docutils.core import publish_parts
 
-from susy_dnn.summary_page import (
+from physics_dnn.summary_page import (
     data_facts,
     run_facts,
     software_versions,

@@ -13,15 +13,15 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import PARTS
 
-from susy_dnn import backend, train
-from susy_dnn.evaluate import evaluate_point
-from susy_dnn.grid import OPTIMIZERS, grid_points
-from susy_dnn.metrics import classifier_metrics, score_classifier
-from susy_dnn.pack_training import train_and_score_pack
-from susy_dnn.packing import POINT_FILES
-from susy_dnn.scaler import Standardiser
-from susy_dnn.studies import mean_field_delta_ratio, statistical_error
-from susy_dnn.train import (
+from physics_dnn import backend, train
+from physics_dnn.evaluate import evaluate_point
+from physics_dnn.grid import OPTIMIZERS, grid_points
+from physics_dnn.metrics import classifier_metrics, score_classifier
+from physics_dnn.pack_training import train_and_score_pack
+from physics_dnn.packing import POINT_FILES
+from physics_dnn.scaler import Standardiser
+from physics_dnn.studies import mean_field_delta_ratio, statistical_error
+from physics_dnn.train import (
     CHECKPOINT_DIR,
     Checkpoint,
     DecayPerBatch,
@@ -510,9 +510,9 @@ ON_JAX = """
 import json, sys
 from pathlib import Path
 import keras, numpy as np
-from susy_dnn import backend
-from susy_dnn.evaluate import evaluate_point
-from susy_dnn.train import predict_probabilities, train_point
+from physics_dnn import backend
+from physics_dnn.evaluate import evaluate_point
+from physics_dnn.train import predict_probabilities, train_point
 point, data, folder = json.loads(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 outputs = {key: folder / name for key, name in json.loads(sys.argv[4]).items()}
 parts = {part: data / f"{part}.parquet" for part in ("train", "validation", "test")}

@@ -22,10 +22,11 @@ from tiny_workflow import (
     run_snakemake,
 )
 
-from susy_dnn.grid import HIDDEN_ACTIVATIONS
-from susy_dnn.job_resources import PROCESS_MB, RUNTIME_FLOOR_MINUTES
-from susy_dnn.packing import pack_points, training_flop
-from susy_dnn.studies import selected_studies
+from physics_dnn.datasets import input_widths
+from physics_dnn.grid import HIDDEN_ACTIVATIONS
+from physics_dnn.job_resources import PROCESS_MB, RUNTIME_FLOOR_MINUTES
+from physics_dnn.packing import pack_points, training_flop
+from physics_dnn.studies import selected_studies
 
 
 @pytest.mark.workflow
@@ -317,10 +318,15 @@ CLUSTER_RULES = re.compile(
 
 def training_flops(config: dict) -> dict[str, float]:
     """{training rule: training operations} of every pack of ``config``."""
+    widths = input_widths(config)
     return {
-        f"train_{study}_{pack}": sum(training_flop(points[name]) for name in names)
+        f"train_{study}_{pack}": sum(
+            training_flop(points[name], widths) for name in names
+        )
         for study, points in selected_studies(config).items()
-        for pack, names in pack_points(points, config["resources"]["pack_flop"]).items()
+        for pack, names in pack_points(
+            points, config["resources"]["pack_flop"], widths
+        ).items()
     }
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from snakemake import __version__ as SNAKEMAKE_VERSION
 from snakemake.utils import validate
 
-# The workflow and its rule scripts import the susy_dnn package from src/,
+# The workflow and its rule scripts import the physics_dnn package from src/,
 # also inside per-rule conda environments where it is not installed.
 PACKAGE_DIR = str(Path(workflow.basedir) / "src")
 sys.path.insert(0, PACKAGE_DIR)
@@ -13,12 +13,13 @@ os.environ.update(
     PYTHONPATH=os.pathsep.join(filter(None, [PACKAGE_DIR, os.getenv("PYTHONPATH")]))
 )
 
-from susy_dnn.code_version import code_digest  # noqa: E402
-from susy_dnn.errors import ConfigError  # noqa: E402
-from susy_dnn.job_resources import training_resources, uses_gpu  # noqa: E402
-from susy_dnn.packing import POINT_FILES, pack_points  # noqa: E402
-from susy_dnn.split import check_split, check_training_sizes  # noqa: E402
-from susy_dnn.studies import (  # noqa: E402
+from physics_dnn.code_version import code_digest  # noqa: E402
+from physics_dnn.datasets import check_feature_sets, input_widths  # noqa: E402
+from physics_dnn.errors import ConfigError  # noqa: E402
+from physics_dnn.job_resources import training_resources, uses_gpu  # noqa: E402
+from physics_dnn.packing import POINT_FILES, pack_points  # noqa: E402
+from physics_dnn.split import check_split, check_training_sizes  # noqa: E402
+from physics_dnn.studies import (  # noqa: E402
     HEADLINE_FIGURES,
     SELECTION_GROUPS,
     STUDY_FIGURES,
@@ -29,13 +30,13 @@ from susy_dnn.studies import (  # noqa: E402
 
 
 # Snakemake reruns a job when its script changes, but the rule scripts are thin
-# adapters: the code is in src/susy_dnn. Every scripted rule therefore has a
+# adapters: the code is in src/physics_dnn. Every scripted rule therefore has a
 # `code` param, the digest of the package modules its script imports (also
 # through other modules), so that editing one reruns the jobs that use it.
 def package_code(script):
     return code_digest(
         Path(workflow.basedir) / "workflow" / "scripts" / script,
-        Path(PACKAGE_DIR) / "susy_dnn",
+        Path(PACKAGE_DIR) / "physics_dnn",
     )
 
 
@@ -45,6 +46,7 @@ check_split(config["split"])
 # {study: {point: settings}} for the studies this run makes.
 POINTS = selected_studies(config)
 check_training_sizes(config, POINTS)
+check_feature_sets(config, POINTS)
 BOOSTING_POINTS = (
     boosting_points(
         POINTS["feature_sets"],
@@ -60,8 +62,9 @@ BOOSTING_OUTPUTS = {
 
 
 # {study: {pack: point names}}: the points each training job trains.
+INPUT_WIDTHS = input_widths(config)
 PACKS = {
-    study: pack_points(points, config["resources"]["pack_flop"])
+    study: pack_points(points, config["resources"]["pack_flop"], INPUT_WIDTHS)
     for study, points in POINTS.items()
 }
 # The job group of the training jobs without a GPU: the Slurm profile's

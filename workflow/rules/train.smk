@@ -1,8 +1,8 @@
-# One job per pack of grid points (susy_dnn.packing): small points share a
+# One job per pack of grid points (physics_dnn.packing): small points share a
 # process and its start-up, a big point has a job of its own. The job scores
 # each network on the test, validation and training events as it finishes.
 # On a cluster its time, memory and partition follow from its size
-# (susy_dnn.job_resources); a job without a GPU joins the group CPU_TRAINING.
+# (physics_dnn.job_resources); a job without a GPU joins the group CPU_TRAINING.
 for study, packs in PACKS.items():
     for pack, names in packs.items():
         pack_settings = [POINTS[study][name] for name in names]
@@ -19,12 +19,14 @@ for study, packs in PACKS.items():
             benchmark:
                 f"results/benchmarks/train/{study}/{pack}.tsv"
             group:
-                None if uses_gpu(pack_settings, config["resources"]) else CPU_TRAINING
+                None
+                if uses_gpu(pack_settings, config["resources"], INPUT_WIDTHS)
+                else CPU_TRAINING
             conda:
                 "../../envs/train.yaml"
             threads: config["resources"]["train_threads"]
             resources:
-                **training_resources(pack_settings, config["resources"]),
+                **training_resources(pack_settings, config["resources"], INPUT_WIDTHS),
             params:
                 points={name: POINTS[study][name] for name in names},
                 outputs={name: point_outputs(study, name) for name in names},

@@ -1,7 +1,7 @@
 """Rule aggregate_study: per-run table, seed summary, selection and grid-edge check."""
 
-from susy_dnn.rule_io import logged_to
-from susy_dnn.studies import aggregate_study
+from physics_dnn.rule_io import logged_to
+from physics_dnn.studies import aggregate_study
 
 with logged_to(snakemake.log[0]):
     notes = aggregate_study(

@@ -1,13 +1,13 @@
 """Rule compare_simulation: simulated vs real columns, with KS statistics."""
 
-from susy_dnn.rule_io import logged_to
+from physics_dnn.rule_io import logged_to
 
 with logged_to(snakemake.log[0]):
     import pandas as pd
 
-    from susy_dnn.atomic import atomic_path
-    from susy_dnn.compare import ks_table, plot_comparison
-    from susy_dnn.ingest import read_uci
+    from physics_dnn.atomic import atomic_path
+    from physics_dnn.susy.compare import ks_table, plot_comparison
+    from physics_dnn.susy.ingest import read_uci
 
     simulated = read_uci(snakemake.input.simulated)
     real = read_uci(snakemake.input.reference)

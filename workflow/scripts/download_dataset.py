@@ -1,7 +1,7 @@
 """Rule download_dataset: fetch the UCI file with retries, resume and checksum."""
 
-from susy_dnn.download import download
-from susy_dnn.rule_io import logged_to
+from physics_dnn.download import download
+from physics_dnn.rule_io import logged_to
 
 with logged_to(snakemake.log[0]):
     download(

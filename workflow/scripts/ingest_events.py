@@ -1,7 +1,7 @@
 """Rule ingest_events: UCI CSV(.gz) to validated Parquet."""
 
-from susy_dnn.ingest import ingest_csv
-from susy_dnn.rule_io import logged_to
+from physics_dnn.rule_io import logged_to
+from physics_dnn.susy.ingest import ingest_csv
 
 with logged_to(snakemake.log[0]):
     rows = ingest_csv(snakemake.input.csv, snakemake.output[0])

@@ -1,9 +1,9 @@
 """Rule plot_activations: the figures of the activations study."""
 
-from susy_dnn.rule_io import logged_to
+from physics_dnn.rule_io import logged_to
 
 with logged_to(snakemake.log[0]):
-    from susy_dnn.figures import activations_figures
+    from physics_dnn.figures import activations_figures
 
     activations_figures(
         snakemake.input, snakemake.params, dict(snakemake.output.items())

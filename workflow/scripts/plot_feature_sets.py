@@ -1,9 +1,9 @@
 """Rule plot_feature_sets: the figures of the feature_sets study."""
 
-from susy_dnn.rule_io import logged_to
+from physics_dnn.rule_io import logged_to
 
 with logged_to(snakemake.log[0]):
-    from susy_dnn.figures import feature_sets_figures
+    from physics_dnn.figures import feature_sets_figures
 
     feature_sets_figures(
         snakemake.input, snakemake.params, dict(snakemake.output.items())

@@ -1,9 +1,9 @@
 """Rule plot_initialisation: the figures of the initialisation study."""
 
-from susy_dnn.rule_io import logged_to
+from physics_dnn.rule_io import logged_to
 
 with logged_to(snakemake.log[0]):
-    from susy_dnn.figures import initialisation_figures
+    from physics_dnn.figures import initialisation_figures
 
     initialisation_figures(
         snakemake.input, snakemake.params, dict(snakemake.output.items())

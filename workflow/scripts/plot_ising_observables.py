@@ -1,9 +1,9 @@
 """Rule plot_ising_observables: the configurations against the exact solution."""
 
-from susy_dnn.rule_io import logged_to
+from physics_dnn.rule_io import logged_to
 
 with logged_to(snakemake.log[0]):
-    from susy_dnn.ising_figures import plot_ising_observables
+    from physics_dnn.ising.figures import plot_ising_observables
 
     plot_ising_observables(
         [snakemake.input.trainable, snakemake.input.critical],

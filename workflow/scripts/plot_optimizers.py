@@ -1,9 +1,9 @@
 """Rule plot_optimizers: the figures and the table of the optimiser study."""
 
-from susy_dnn.rule_io import logged_to
+from physics_dnn.rule_io import logged_to
 
 with logged_to(snakemake.log[0]):
-    from susy_dnn.figures import optimizers_figures
+    from physics_dnn.figures import optimizers_figures
 
     optimizers_figures(
         snakemake.input, snakemake.params, dict(snakemake.output.items())

@@ -1,7 +1,7 @@
 """Rule simulate_events: the built-in Monte Carlo, written in UCI format."""
 
-from susy_dnn.rule_io import logged_to
-from susy_dnn.simulation import simulate_events, write_uci_csv
+from physics_dnn.rule_io import logged_to
+from physics_dnn.susy.simulation import simulate_events, write_uci_csv
 
 with logged_to(snakemake.log[0]):
     events = simulate_events(

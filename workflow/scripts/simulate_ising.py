@@ -1,7 +1,7 @@
 """Rule simulate_ising: NB12's Ising configurations, by Swendsen-Wang Monte Carlo."""
 
-from susy_dnn.ising import generate_configurations, write_phase_sets
-from susy_dnn.rule_io import logged_to
+from physics_dnn.ising.monte_carlo import generate_configurations, write_phase_sets
+from physics_dnn.rule_io import logged_to
 
 with logged_to(snakemake.log[0]):
     settings = dict(snakemake.params.settings)

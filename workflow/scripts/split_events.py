@@ -1,7 +1,7 @@
 """Rule split_events: training, validation and test Parquet files."""
 
-from susy_dnn.rule_io import logged_to
-from susy_dnn.split import split_events
+from physics_dnn.rule_io import logged_to
+from physics_dnn.split import split_events
 
 with logged_to(snakemake.log[0]):
     sizes = split_events(

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from susy_dnn.rule_io import logged_to
-from susy_dnn.summary_page import data_facts, run_facts, write_summary_page
+from physics_dnn.rule_io import logged_to
+from physics_dnn.summary_page import data_facts, run_facts, write_summary_page
 
 with logged_to(snakemake.log[0]):
     studies = snakemake.params.studies

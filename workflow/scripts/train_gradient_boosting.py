@@ -1,7 +1,7 @@
 """Rule train_gradient_boosting: the boosted-trees baselines, in one process."""
 
-from susy_dnn.boosting import train_gradient_boosting_points
-from susy_dnn.rule_io import logged_to
+from physics_dnn.boosting import train_gradient_boosting_points
+from physics_dnn.rule_io import logged_to
 
 with logged_to(snakemake.log[0]):
     train_gradient_boosting_points(

@@ -1,10 +1,10 @@
 """Rules train_<study>_<pack>: train and score the grid points of one pack."""
 
-from susy_dnn.rule_io import logged_to
+from physics_dnn.rule_io import logged_to
 
 with logged_to(snakemake.log[0]):
     # Imported inside the log context: TensorFlow talks while it loads.
-    from susy_dnn.pack_training import train_and_score_pack
+    from physics_dnn.pack_training import train_and_score_pack
 
     scores = train_and_score_pack(
         snakemake.params.points,

@@ -1,8 +1,8 @@
 """Rule verify_dataset: check a staged copy of the dataset against its sha256."""
 
-from susy_dnn.atomic import atomic_path
-from susy_dnn.download import verify_file
-from susy_dnn.rule_io import logged_to
+from physics_dnn.atomic import atomic_path
+from physics_dnn.download import verify_file
+from physics_dnn.rule_io import logged_to
 
 with logged_to(snakemake.log[0]):
     digest = verify_file(

@@ -1,20 +1,22 @@
 """Read split Parquet files as the arrays a network sees."""
 
 import functools
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .columns import FEATURE_SETS, FEATURES, LABEL
+from .datasets import feature_columns
 from .errors import InputError
+from .labels import LABEL
 
 
 # A training job reads the same split files for every point of its pack (for
 # training, validation and scoring): read each once. Tables are immutable;
 # the arrays below are fresh copies.
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=5)
 def _read_table(path: Path, modified_ns: int) -> pa.Table:
     return pq.read_table(path)
 
@@ -23,8 +25,8 @@ def read_events(
     path: str | Path, feature_set: str, n_rows: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Features (float32, n × k) and labels (float32) of the first ``n_rows``."""
-    features = list(FEATURE_SETS[feature_set])
     table = _read_table(Path(path).resolve(), Path(path).stat().st_mtime_ns)
+    features = feature_columns(feature_set, table.column_names)
     table = table.select([LABEL, *features])
     if n_rows is not None:
         if n_rows > table.num_rows:
@@ -40,9 +42,27 @@ def read_events(
     return x, y
 
 
-def write_events(path: str | Path, labels: np.ndarray, features: np.ndarray) -> None:
-    """Labels (n) and the 18 features (n × 18, file order) as a Parquet file
-    in the layout of the split files: synthetic events for tests and benchmarks."""
+def feature_names(path: str | Path, feature_set: str) -> list[str]:
+    """The columns of ``feature_set`` in an events file, in the order
+    ``read_events`` returns them."""
+    return feature_columns(feature_set, pq.read_schema(path).names)
+
+
+def read_column(path: str | Path, name: str) -> np.ndarray:
+    """One column of an events file, e.g. the Ising model's temperature."""
+    table = _read_table(Path(path).resolve(), Path(path).stat().st_mtime_ns)
+    return table.column(name).to_numpy()
+
+
+def write_events(
+    path: str | Path,
+    labels: np.ndarray,
+    features: np.ndarray,
+    names: Sequence[str],
+) -> None:
+    """Labels (n) and features (n × k, columns ``names``) as a Parquet file
+    in the layout of the split files: synthetic events for tests and
+    benchmarks."""
     arrays = [pa.array(np.asarray(labels).astype(np.int8))]
     arrays += [pa.array(column.astype(np.float32)) for column in features.T]
-    pq.write_table(pa.Table.from_arrays(arrays, names=[LABEL, *FEATURES]), path)
+    pq.write_table(pa.Table.from_arrays(arrays, names=[LABEL, *names]), path)

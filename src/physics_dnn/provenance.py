@@ -16,7 +16,7 @@ def provenance(
     more_versions: dict[str, str] | None = None,
 ) -> dict:
     """Seed, package versions (plus ``more_versions``) and the git commit."""
-    versions = {"python": platform.python_version(), "susy_dnn": __version__}
+    versions = {"python": platform.python_version(), "physics_dnn": __version__}
     for package in PACKAGES:
         try:
             versions[package] = importlib.metadata.version(package)

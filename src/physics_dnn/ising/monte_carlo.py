@@ -56,8 +56,10 @@ from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components
 from scipy.special import ellipk
 
-from susy_dnn.atomic import atomic_path
-from susy_dnn.errors import ConfigError, InputError
+from ..atomic import atomic_path
+from ..errors import ConfigError, InputError
+from ..labels import LABEL
+from .lattice import CRITICAL, SPIN_PREFIX, TEMPERATURE, is_spin_column, spin_columns
 
 CRITICAL_TEMPERATURE = 2.0 / math.log1p(math.sqrt(2.0))
 # NB12's temperatures: 0.25 to 4.0 in steps of 0.25 (exact in binary).
@@ -66,7 +68,6 @@ NB12_LATTICE_SIZE = 40
 # NB12's near-critical band, kept out of training and tested on apart.
 ORDERED_BELOW = 2.0
 DISORDERED_ABOVE = 2.5
-SPIN_PREFIX = "s"
 
 
 class Configurations(NamedTuple):
@@ -264,13 +265,6 @@ def label_phases(
     )
 
 
-def spin_columns(lattice_size: int) -> list[str]:
-    """The Parquet names of the spins: s0000 … in row-major site order."""
-    sites = lattice_size * lattice_size
-    width = max(4, len(str(sites - 1)))
-    return [f"{SPIN_PREFIX}{site:0{width}d}" for site in range(sites)]
-
-
 def write_configurations(
     path: str | Path,
     spins: np.ndarray,
@@ -295,9 +289,9 @@ def write_configurations(
         lattices.reshape(len(lattices), -1).astype(np.int8).T
     )
     columns = {
-        "temperature": pa.array(temperatures.astype(np.float32)),
-        "label": pa.array(phases.labels),
-        "critical": pa.array(phases.critical),
+        TEMPERATURE: pa.array(temperatures.astype(np.float32)),
+        LABEL: pa.array(phases.labels),
+        CRITICAL: pa.array(phases.critical),
     }
     columns |= {
         name: pa.array(column)
@@ -333,7 +327,7 @@ def write_phase_sets(
 def read_configurations(path: str | Path) -> Configurations:
     """Read what ``write_configurations`` wrote."""
     table = pq.read_table(path)
-    spin_names = [name for name in table.column_names if name.startswith(SPIN_PREFIX)]
+    spin_names = [name for name in table.column_names if is_spin_column(name)]
     size = math.isqrt(len(spin_names))
     if size < 2 or spin_names != spin_columns(size):
         raise InputError(
@@ -345,9 +339,9 @@ def read_configurations(path: str | Path) -> Configurations:
     )
     return Configurations(
         spins=spins,
-        temperatures=table.column("temperature").to_numpy().astype(np.float64),
-        labels=table.column("label").to_numpy().astype(np.int8),
-        critical=table.column("critical").to_numpy(),
+        temperatures=table.column(TEMPERATURE).to_numpy().astype(np.float64),
+        labels=table.column(LABEL).to_numpy().astype(np.int8),
+        critical=table.column(CRITICAL).to_numpy(),
     )
 
 

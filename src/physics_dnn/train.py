@@ -21,9 +21,8 @@ from keras import initializers, layers, optimizers, regularizers
 from . import backend
 from .atomic import atomic_path
 from .code_version import code_digest
-from .columns import FEATURE_SETS
 from .errors import ConfigError
-from .events import read_events
+from .events import feature_names, read_events
 from .fingerprint import result_fingerprint
 from .grid import batch_size_for
 from .scaler import Standardiser
@@ -127,7 +126,7 @@ def _initializers(name: str, depth: int, fan_in: int, weight_scale, bias_scale):
     return "glorot_uniform", "zeros"
 
 
-@keras.saving.register_keras_serializable(package="susy_dnn")
+@keras.saving.register_keras_serializable(package="physics_dnn")
 class DecayPerBatch(keras.optimizers.schedules.LearningRateSchedule):
     """Baldi et al.'s schedule: ``initial`` divided by ``factor`` after every
     batch, never below ``floor``."""
@@ -229,7 +228,7 @@ def train_point(
     backend.configure(threads, point["seed"])
     x_train, y_train = read_events(train_path, point["features"], point["n_train"])
     x_val, y_val = read_events(validation_path, point["features"])
-    scaler = Standardiser.fit(FEATURE_SETS[point["features"]], x_train)
+    scaler = Standardiser.fit(feature_names(train_path, point["features"]), x_train)
     x_train, x_val = scaler.transform(x_train), scaler.transform(x_val)
     # Labels as a column, the shape of the network's output.
     y_train = y_train[:, None]

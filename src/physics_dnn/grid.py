@@ -12,7 +12,7 @@ import itertools
 import re
 from decimal import Decimal
 
-from .columns import FEATURE_SETS
+from .datasets import FEATURE_SET_NAMES
 from .errors import ConfigError
 
 # The optimisers NB11 of Mehta et al. compares: plain SGD, SGD with (Nesterov)
@@ -319,7 +319,7 @@ _CHECKS = {
     "batch_size": _batch_size,
     "epochs": _positive_integer,
     "patience": _patience,
-    "features": _name_from(tuple(FEATURE_SETS)),
+    "features": _name_from(FEATURE_SET_NAMES),
     "initializer": _name_from(INITIALIZERS),
     "weight_scale": _positive_number,
     "bias_scale": _non_negative_number,

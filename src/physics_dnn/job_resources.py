@@ -30,10 +30,10 @@ START_SECONDS = 60.0
 POINT_SECONDS = 20.0
 # Memory of the process with the split files read (measured: 0.9 GB with the
 # default config's files, 1.3 GB with the real data's; rounded up) and per
-# training event (measured: 240 bytes, the features and their scaled and
-# shuffled copies).
+# input of a training event (measured: 240 bytes per event of 18 features,
+# the features and their scaled and shuffled copies).
 PROCESS_MB = 2000.0
-TRAINING_EVENT_BYTES = 250.0
+TRAINING_INPUT_BYTES = 14.0
 # On the parts that grow with the work: slower or shared nodes, epochs that
 # validate on many events, retracing, copies of the events.
 SAFETY_MARGIN = 2.0
@@ -41,17 +41,21 @@ SAFETY_MARGIN = 2.0
 RUNTIME_FLOOR_MINUTES = 10
 
 
-def uses_gpu(points: list[dict], resources: dict) -> bool:
+def uses_gpu(points: list[dict], resources: dict, input_widths: dict[str, int]) -> bool:
     """Whether a job training ``points`` asks for a GPU: its training
-    operations reach ``resources["gpu_flop"]``."""
-    return sum(training_flop(point) for point in points) >= resources["gpu_flop"]
+    operations reach ``resources["gpu_flop"]``. ``input_widths`` as for
+    packing.training_flop."""
+    flop = sum(training_flop(point, input_widths) for point in points)
+    return flop >= resources["gpu_flop"]
 
 
-def training_resources(points: list[dict], resources: dict) -> dict:
+def training_resources(
+    points: list[dict], resources: dict, input_widths: dict[str, int]
+) -> dict:
     """Snakemake resources of a job that trains ``points`` one after another,
     with ``resources`` the config's resources block: ``runtime`` (minutes),
     ``mem_mb``, ``slurm_partition`` and, on the GPU partition, ``gpu``."""
-    gpu = uses_gpu(points, resources)
+    gpu = uses_gpu(points, resources, input_widths)
     flop_per_second = (
         GPU_FLOP_PER_SECOND
         if gpu
@@ -59,16 +63,16 @@ def training_resources(points: list[dict], resources: dict) -> dict:
     )
     seconds = START_SECONDS + sum(
         POINT_SECONDS
-        + training_flop(point) / flop_per_second
+        + training_flop(point, input_widths) / flop_per_second
         + batches(point) * BATCH_SECONDS
         for point in points
     )
     # Points are trained one at a time: the largest sets the memory.
-    events = max(point["n_train"] for point in points)
+    inputs = max(point["n_train"] * input_widths[point["features"]] for point in points)
     job = {
         "runtime": max(RUNTIME_FLOOR_MINUTES, math.ceil(SAFETY_MARGIN * seconds / 60)),
         "mem_mb": math.ceil(
-            PROCESS_MB + SAFETY_MARGIN * TRAINING_EVENT_BYTES * events / 1e6
+            PROCESS_MB + SAFETY_MARGIN * TRAINING_INPUT_BYTES * inputs / 1e6
         ),
     }
     if gpu:

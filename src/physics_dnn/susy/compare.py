@@ -11,8 +11,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from susy_dnn.columns import COLUMNS, FEATURES
-from susy_dnn.plots import save_figure  # also selects the Agg backend
+from ..plots import save_figure  # also selects the Agg backend
+from .columns import COLUMNS, FEATURES
 
 CLASSES = {"signal": 1.0, "background": 0.0}
 

@@ -36,12 +36,12 @@ that MET_rel sees (they lower it in about 15% of the real events). The
 unclustered energy smears the missing momentum with a Gaussian per
 component; the missing momentum is minus the sum of everything measured. The
 high-level columns are computed from the detector-level quantities with
-:mod:`susy_dnn.features`, and all 18 columns normalised as UCI did, over the
+:mod:`physics_dnn.susy.features`, and all 18 columns normalised as UCI did, over the
 whole sample, so the class composition matters.
 
 Tuning. The defaults of :class:`SimulationParameters` were fitted to the first
 1,000 real rows by minimising the two-sample Kolmogorov–Smirnov statistics of
-all 18 columns, signal and background apart (:mod:`susy_dnn.compare`), and
+all 18 columns, signal and background apart (:mod:`physics_dnn.susy.compare`), and
 the fractions of events where a jet lowers MET_rel. With 30,000 simulated
 events the worst of the 36 statistics is about 0.08, close to the 0.07 that
 the real rows' own fluctuations give a perfect simulation. The parameters are
@@ -65,9 +65,9 @@ import os
 
 import numpy as np
 
-from susy_dnn.atomic import atomic_path
-from susy_dnn.columns import COLUMNS, FEATURES, LOW_LEVEL
-from susy_dnn.features import boost, high_level_features, normalise_uci
+from ..atomic import atomic_path
+from .columns import COLUMNS, FEATURES, LOW_LEVEL
+from .features import boost, high_level_features, normalise_uci
 
 
 @dataclasses.dataclass(frozen=True)

@@ -21,7 +21,7 @@ to the columns of a whole simulated data set.
 
 import numpy as np
 
-from susy_dnn.columns import LOW_LEVEL
+from .columns import LOW_LEVEL
 
 # How UCI normalised each column: "mean" divides a non-negative quantity by its
 # dataset mean, "standardise" subtracts the mean and divides by the standard

@@ -20,9 +20,10 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from isal import igzip
 
-from .atomic import atomic_path
-from .columns import COLUMNS, FEATURES, LABEL
-from .errors import InputError
+from ..atomic import atomic_path
+from ..errors import InputError
+from ..labels import LABEL
+from .columns import COLUMNS, FEATURES
 
 PARQUET_SCHEMA = pa.schema(
     [pa.field(LABEL, pa.int8())] + [pa.field(name, pa.float32()) for name in FEATURES]

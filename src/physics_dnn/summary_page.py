@@ -17,8 +17,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from .atomic import atomic_path
-from .columns import LABEL
 from .download import sha256_of
+from .labels import LABEL
 from .studies import metric_words
 
 TITLE = "Results at a glance"
@@ -41,7 +41,7 @@ STUDY_QUESTIONS = {
 # Versions listed first, in this order; any others the runs recorded follow.
 SOFTWARE_ORDER = (
     "python",
-    "susy_dnn",
+    "physics_dnn",
     "snakemake",
     "keras",
     "keras_backend",

@@ -20,8 +20,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .atomic import atomic_path
-from .ising import (
+from ..atomic import atomic_path
+
+# plots.py sets the style and selects the Agg backend before importing
+# pyplot: take pyplot from it.
+from ..plots import OKABE_ITO, plt, save_figure
+from .monte_carlo import (
     CRITICAL_TEMPERATURE,
     DISORDERED_ABOVE,
     ORDERED_BELOW,
@@ -33,10 +37,6 @@ from .ising import (
     read_configuration_files,
     read_configurations,
 )
-
-# plots.py sets the style and selects the Agg backend before importing
-# pyplot: take pyplot from it.
-from .plots import OKABE_ITO, plt, save_figure
 
 TABLE_COLUMNS = (
     "temperature",

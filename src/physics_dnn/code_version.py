@@ -21,14 +21,21 @@ PACKAGE = __name__.split(".")[0]
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def _imported_names(path: Path) -> Iterator[str]:
+def _imported_names(path: Path, package_dir: Path) -> Iterator[str]:
     """Dotted names ``path`` imports; relative imports as names in this package."""
+    # The package of the module at ``path``: a relative import of level n
+    # starts from it and goes n - 1 packages up.
+    if path.is_relative_to(package_dir):
+        parts = [PACKAGE, *path.relative_to(package_dir).parent.parts]
+    else:
+        parts = [PACKAGE]  # a rule script: only absolute imports are expected
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:  # relative: this package (it has no subpackages)
-                base = ".".join(filter(None, [PACKAGE, node.module]))
+            if node.level:
+                parent = parts[: len(parts) - node.level + 1]
+                base = ".".join(filter(None, [*parent, node.module]))
             else:
                 base = node.module
             # `from a import b`: b is a name in a or its submodule a.b.
@@ -56,7 +63,7 @@ def _walk(path: Path, package_dir: Path) -> tuple[set[str], set[Path]]:
         if current in seen:
             continue
         seen.add(current)
-        for name in _imported_names(current):
+        for name in _imported_names(current, package_dir):
             top, *parts = name.split(".")
             if top != PACKAGE:
                 modules.add(top)

@@ -17,8 +17,6 @@ import math
 import traceback
 from collections.abc import Callable
 
-from .columns import FEATURE_SETS
-
 # The files of one trained and scored point, by the key the code uses.
 POINT_FILES = {
     "model": "model.keras",
@@ -30,22 +28,27 @@ POINT_FILES = {
 }
 
 
-def weight_count(point: dict) -> int:
-    """Weights and biases of the point's network (features → hidden → 1)."""
-    widths = [len(FEATURE_SETS[point["features"]]), *point["hidden_layers"], 1]
+def weight_count(point: dict, input_widths: dict[str, int]) -> int:
+    """Weights and biases of the point's network (features → hidden → 1);
+    ``input_widths`` gives each feature set's number of inputs
+    (datasets.input_widths)."""
+    widths = [input_widths[point["features"]], *point["hidden_layers"], 1]
     return sum(
         (fan_in + 1) * width
         for fan_in, width in zip(widths[:-1], widths[1:], strict=True)
     )
 
 
-def training_flop(point: dict) -> float:
+def training_flop(point: dict, input_widths: dict[str, int]) -> float:
     """Floating-point operations to train the point: about 6 per weight per
     event (2 forward, 4 backward), times training events and epochs."""
-    return 6.0 * weight_count(point) * point["n_train"] * point["epochs"]
+    weights = weight_count(point, input_widths)
+    return 6.0 * weights * point["n_train"] * point["epochs"]
 
 
-def pack_points(points: dict[str, dict], pack_flop: float) -> dict[str, list[str]]:
+def pack_points(
+    points: dict[str, dict], pack_flop: float, input_widths: dict[str, int]
+) -> dict[str, list[str]]:
     """Split ``points`` ({name: settings}) into packs of about ``pack_flop``
     training operations each: {pack name: point names}.
 
@@ -53,7 +56,9 @@ def pack_points(points: dict[str, dict], pack_flop: float) -> dict[str, list[str
     least-loaded pack (the LPT rule), so that packs take similar times. A
     pack's name is a digest of its points: the same points, the same name.
     """
-    flop = {name: training_flop(settings) for name, settings in points.items()}
+    flop = {
+        name: training_flop(settings, input_widths) for name, settings in points.items()
+    }
     count = min(len(points), max(1, math.ceil(sum(flop.values()) / pack_flop)))
     packs: list[list[str]] = [[] for _ in range(count)]
     loads = [0.0] * count

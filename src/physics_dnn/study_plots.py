@@ -20,12 +20,12 @@ import pandas as pd
 from matplotlib import patheffects
 from matplotlib.ticker import MaxNLocator
 
-from .columns import FEATURE_SETS
 from .grid import OPTIMIZERS, format_value, setting_label
 
 # plots.py selects the Agg backend before importing pyplot: take pyplot from it.
 from .plots import OKABE_ITO, _add_warnings, plt, save_figure
 from .studies import BALDI_AUC, BALDI_SOURCE, plain_value
+from .susy.columns import FEATURE_SETS
 
 MODEL_ORDER = ("BDT", "NN", "NN + dropout", "DN", "DN + dropout")
 MODEL_DESCRIPTIONS = {

@@ -1,6 +1,6 @@
 """Column layout of the UCI SUSY dataset (Baldi, Sadowski, Whiteson 2014)."""
 
-LABEL = "label"
+from ..labels import LABEL
 
 LOW_LEVEL = (
     "lepton_1_pT",
