@@ -27,6 +27,10 @@ TRAINING_COLUMNS = (
     "device",
 )
 
+# Evaluation sets besides the test set that a data set may have
+# (metrics.score_classifier): the Ising model's critical configurations.
+FURTHER_SETS = ("critical",)
+
 # The settings, plus two read off them: the number of hidden layers, and the
 # kind of model (a network, or the gradient-boosted trees baseline).
 AXIS_COLUMNS = (*AXES, "depth", "model")
@@ -38,7 +42,8 @@ def metrics_table(
     gradients: dict[str, str | Path] | None = None,
 ) -> pd.DataFrame:
     """One row per point: settings, test, validation (``val_``) and training-set
-    (``train_``) metrics, training facts. ``reports`` are the points'
+    (``train_``) metrics, those of further evaluation sets (``critical_``:
+    metrics.score_classifier), training facts. ``reports`` are the points'
     metrics.json contents (``read_reports``).
 
     Where a point's learning curve (``histories``) and gradient diagnostics
@@ -69,6 +74,9 @@ def metrics_table(
         for key, value in report.get("training_set_metrics", {}).items():
             if key not in ("n_events", "n_signal"):
                 row[f"train_{key}"] = value
+        for part in FURTHER_SETS:
+            scores = report.get(f"{part}_metrics", {})
+            row.update({f"{part}_{key}": scores[key] for key in scores})
         row.update({key: report["training"].get(key) for key in TRAINING_COLUMNS})
         row["diverged"] = int(scored_as_diverged(report["training"]))
         if name in histories:

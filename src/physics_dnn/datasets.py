@@ -8,7 +8,7 @@ A data set is a subpackage (its data, checks and figures: ``susy``,
 from collections.abc import Sequence
 
 from .errors import ConfigError
-from .ising.lattice import SPIN_PREFIX, is_spin_column
+from .ising.lattice import SPIN_PREFIX, TEMPERATURE, is_spin_column
 from .susy.columns import FEATURE_SETS as SUSY_FEATURE_SETS
 
 # dataset.source → the data set it gives.
@@ -18,6 +18,10 @@ SOURCES = {"simulation": "susy", "download": "susy", "file": "susy", "ising": "i
 # one set, every spin, has as many columns as the lattice has sites.
 FEATURE_SETS = {"susy": tuple(SUSY_FEATURE_SETS), "ising": ("spins",)}
 FEATURE_SET_NAMES = tuple(name for names in FEATURE_SETS.values() for name in names)
+
+# The column by whose values a data set's networks record their mean output
+# (metrics.score_classifier): NB12's output against the temperature.
+OUTPUT_BY = {"ising": TEMPERATURE}
 
 
 def data_set(config: dict) -> str:

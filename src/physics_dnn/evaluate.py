@@ -15,11 +15,14 @@ def evaluate_point(
     trained: TrainedPoint,
     metrics_path: str | Path,
     workflow_dir: str | Path | None = None,
+    output_by: str | None = None,
 ) -> dict:
     """Score the network of ``trained`` (as train_point returns it) and write
     metrics.json.
 
-    ``data`` holds the ``train``, ``validation`` and ``test`` Parquet files.
+    ``data`` holds the ``train``, ``validation`` and ``test`` Parquet files
+    and any further evaluation sets; ``output_by`` as for
+    metrics.score_classifier.
     """
 
     def predict(x):
@@ -32,6 +35,7 @@ def evaluate_point(
         data,
         training=trained.info,
         provenance=provenance(point["seed"], workflow_dir, backend.versions()),
+        output_by=output_by,
     )
     write_report(report, metrics_path)
     return report

@@ -18,7 +18,7 @@ from .errors import ConfigError
 # The optimisers NB11 of Mehta et al. compares: plain SGD, SGD with (Nesterov)
 # momentum, and the adaptive methods.
 OPTIMIZERS = ("sgd", "sgd_momentum", "nesterov", "adagrad", "rmsprop", "adam", "nadam")
-INITIALIZERS = ("glorot_uniform", "pytorch_default", "baldi", "mean_field")
+INITIALIZERS = ("glorot_uniform", "pytorch_default", "baldi", "mean_field", "nb12")
 DROPOUT_PLACEMENTS = ("every_layer", "top_layer")
 
 # NB13 of Mehta et al.: 18-200-100 ReLU, dropout 0.5, SGD with momentum 0.8,

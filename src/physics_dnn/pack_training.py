@@ -15,9 +15,11 @@ def train_and_score_pack(
     threads: int,
     checkpoint_seconds: float = CHECKPOINT_SECONDS,
     workflow_dir: str | Path | None = None,
+    output_by: str | None = None,
 ) -> dict[str, dict]:
     """Train each point of ``points`` ({name: settings}) and score it on the
-    ``train``, ``validation`` and ``test`` files of ``data``.
+    ``train``, ``validation`` and ``test`` files of ``data`` and on its
+    further evaluation sets (``output_by``: evaluate.evaluate_point).
 
     ``outputs[name]`` maps the keys of packing.POINT_FILES to the point's files.
     Scoring uses the network in memory: no second process, no reloading. A
@@ -38,7 +40,13 @@ def train_and_score_pack(
             checkpoint_seconds,
         )
         report = evaluate_point(
-            name, point, data, trained, outputs[name]["metrics"], workflow_dir
+            name,
+            point,
+            data,
+            trained,
+            outputs[name]["metrics"],
+            workflow_dir,
+            output_by,
         )
         scores[name] = report["metrics"]
         print(

@@ -53,7 +53,7 @@ def plot_heatmap(
     summary: pd.DataFrame,
     x: str,
     y: str,
-    metric: str,
+    metric: str | dict[str, str],
     paths: list[str | Path],
     reference: dict | None = None,
     reference_label: str = "",
@@ -68,32 +68,51 @@ def plot_heatmap(
     x and y values of the setting chosen on the validation data) is framed.
     ``reference`` ({y value: {x value: number}}) adds a panel of published
     numbers on the same colour scale; ``warnings`` are printed under the maps.
+    ``metric`` may instead be {panel title: metric column}, one map each on
+    one colour scale (e.g. the accuracy on the training, test and critical
+    sets).
     """
     summary = summary.assign(
         diverged_mean=summary.get("diverged_mean", pd.Series(0.0, summary.index))
     )
-    needed = [f"{metric}_mean", f"{metric}_std", "diverged_mean"]
+    metrics = metric if isinstance(metric, dict) else {"this workflow": metric}
+    needed = [f"{m}_{stat}" for m in metrics.values() for stat in ("mean", "std")]
+    needed.append("diverged_mean")
     cells = summary.pivot_table(index=y, columns=x, values=needed, aggfunc="mean")
     rows, columns = _sorted_values(summary, y), _sorted_values(summary, x)
 
     def grid(column: str) -> np.ndarray:
         return cells[column].reindex(index=rows, columns=columns).to_numpy(float)
 
-    mean, std, diverged = (grid(column) for column in needed)
-    as_percent = metric.endswith("accuracy")
+    diverged = grid("diverged_mean")
+    as_percent = all(m.endswith("accuracy") for m in metrics.values())
     scale = 100 if as_percent else 1
     seeds = int(summary["seeds"].min())
-    panels = [("this workflow", scale * mean, scale * std if seeds > 1 else None)]
+    # (title, values, spread, our own runs)
+    panels = [
+        (
+            label,
+            scale * grid(f"{m}_mean"),
+            scale * grid(f"{m}_std") if seeds > 1 else None,
+            True,
+        )
+        for label, m in metrics.items()
+    ]
     if reference:
         published = [
             [reference.get(r, {}).get(c, np.nan) for c in columns] for r in rows
         ]
-        panels.append((reference_label, np.array(published, dtype=float), None))
-    title = "test accuracy (%)" if as_percent else f"test {metric.replace('_', ' ')}"
+        panels.append((reference_label, np.array(published, dtype=float), None, False))
+    if isinstance(metric, dict):
+        title = "accuracy (%)" if as_percent else "score"
+    elif as_percent:
+        title = "test accuracy (%)"
+    else:
+        title = f"test {metric.replace('_', ' ')}"
     if seeds > 1:
         title += f", mean ± std of {seeds} seeds"
-    low = np.nanmin([np.nanmin(values) for _, values, _ in panels])
-    high = np.nanmax([np.nanmax(values) for _, values, _ in panels])
+    low = np.nanmin([np.nanmin(values) for _, values, _, _ in panels])
+    high = np.nanmax([np.nanmax(values) for _, values, _, _ in panels])
 
     figure, axes_list = plt.subplots(
         1,
@@ -102,7 +121,7 @@ def plot_heatmap(
         squeeze=False,
         layout="constrained",
     )
-    for axes, (label, values, spread) in zip(axes_list[0], panels, strict=True):
+    for axes, (label, values, spread, ours) in zip(axes_list[0], panels, strict=True):
         image = axes.imshow(
             values, cmap="viridis", origin="lower", aspect="auto", vmin=low, vmax=high
         )
@@ -113,7 +132,6 @@ def plot_heatmap(
         axes.set_title(f"{title}\n{label}" if len(panels) > 1 else title)
         middle = 0.5 * (low + high)
         digits = ".1f" if as_percent else ".3f"
-        ours = label == "this workflow"
         for (row, column), value in np.ndenumerate(values):
             if np.isfinite(value):
                 text = format(value, digits)

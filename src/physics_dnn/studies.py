@@ -15,7 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .aggregate import AXIS_COLUMNS, metrics_table, read_reports, write_table
+from .aggregate import (
+    AXIS_COLUMNS,
+    FURTHER_SETS,
+    metrics_table,
+    read_reports,
+    write_table,
+)
 from .atomic import atomic_path
 from .errors import ConfigError
 from .grid import (
@@ -35,6 +41,8 @@ STUDIES = (
     "activations",
     "initialisation",
     "optimizers",
+    # The Ising model's (dataset.source ising): NB12.
+    "ising_phase",
 )
 
 # Each study's figures (PNG and PDF under results/studies/<study>/).
@@ -45,6 +53,7 @@ STUDY_FIGURES = {
     "activations": ("gradient_norms", "accuracy_heatmap"),
     "initialisation": ("phase_diagram",),
     "optimizers": ("loss_curves", "optimizer_ranking"),
+    "ising_phase": ("accuracy_heatmaps", "output_vs_temperature"),
 }
 # The figure that answers each study's question, shown on the report's
 # summary page.
@@ -55,6 +64,7 @@ HEADLINE_FIGURES = {
     "activations": "gradient_norms",
     "initialisation": "phase_diagram",
     "optimizers": "loss_curves",
+    "ising_phase": "accuracy_heatmaps",
 }
 
 # The lecture's figure: test accuracy over learning rate x training-set size.
@@ -109,12 +119,27 @@ def selected_studies(config: dict) -> dict[str, dict[str, dict]]:
     heatmap = heatmap_settings(studies.get("learning_rate_vs_size", {}))
     for side in ("x", "y"):
         check_axis(heatmap[side], f"studies.learning_rate_vs_size.heatmap.{side}")
-    return {
+    points = {
         name: (optimizer_study_points if name == "optimizers" else study_points)(
             config.get("training"), name, studies[name]
         )
         for name in names
     }
+    if "ising_phase" in points:
+        check_one_hidden_layer(points["ising_phase"])
+    return points
+
+
+def check_one_hidden_layer(points: dict[str, dict]) -> None:
+    """NB12's networks have one hidden layer: the ising_phase study varies
+    its width only (``points`` of that study)."""
+    for name, point in points.items():
+        if len(point["hidden_layers"]) != 1:
+            raise ConfigError(
+                "config key studies.ising_phase.grid.hidden_layers: expected "
+                f"networks of one hidden layer ([width]); point {name!r} has "
+                f"{point['hidden_layers']}"
+            )
 
 
 def optimizer_study_points(
@@ -255,6 +280,10 @@ SUMMARY_METRICS = (
     "train_accuracy",
     "train_roc_auc",
     "train_log_loss",
+    # The Ising model's critical configurations (2.0 <= T <= 2.5).
+    "critical_accuracy",
+    "critical_roc_auc",
+    "critical_log_loss",
     "generalisation_gap",
     "final_loss",
     "final_val_loss",
@@ -264,7 +293,13 @@ SUMMARY_METRICS = (
 )
 
 # Metrics where lower is better; the others are maximised.
-LOWER_IS_BETTER = {"log_loss", "train_log_loss", "final_loss", "final_val_loss"}
+LOWER_IS_BETTER = {
+    "log_loss",
+    "train_log_loss",
+    "critical_log_loss",
+    "final_loss",
+    "final_val_loss",
+}
 
 
 def selection_metric(name: str, study: dict) -> str:
@@ -300,8 +335,9 @@ def summarise(table: pd.DataFrame) -> pd.DataFrame:
     summary.columns = [f"{metric}_{statistic}" for metric, statistic in summary.columns]
     summary = summary.fillna({f"{m}_std": 0.0 for m in metrics})
     summary.insert(0, "seeds", grouped.size())
-    for column in ("n_events", "n_signal"):
-        if column in table:
+    # The sizes of the test set and of further evaluation sets (critical_).
+    for column in table.columns:
+        if column.endswith(("n_events", "n_signal")):
             summary[column] = grouped[column].first()
     if "point" in table:
         # The setting's runs, seeds ascending: where its numbers came from.
@@ -363,9 +399,6 @@ def selected_setting(summary: pd.DataFrame, metric: str) -> dict:
     label = setting_label(settings) or "the only setting"
     if "model" in summary and summary["model"].nunique() > 1:
         label = f"{MODEL_WORDS.get(best['model'], best['model'])}, {label}"
-    test = float(best[f"{metric}_mean"])
-    n_events = int(best["n_events"]) if "n_events" in best else None
-    n_signal = int(best["n_signal"]) if "n_signal" in best else None
     return {
         "metric": metric,
         "lower_is_better": metric in LOWER_IS_BETTER,
@@ -379,15 +412,32 @@ def selected_setting(summary: pd.DataFrame, metric: str) -> dict:
             "mean": float(best[f"val_{metric}_mean"]),
             "std": float(best[f"val_{metric}_std"]),
         },
-        "test": {
-            "mean": test,
-            "std": float(best[f"{metric}_std"]),
-            "stat_error": None
-            if n_events is None
-            else statistical_error(metric, test, n_events, n_signal),
-            "n_events": n_events,
+        "test": _held_out_score(best, metric, ""),
+        # The scores on further evaluation sets, e.g. the Ising model's
+        # critical configurations: {set: score as for test}.
+        "further": {
+            part: _held_out_score(best, metric, f"{part}_")
+            for part in FURTHER_SETS
+            if f"{part}_{metric}_mean" in best
         },
         "diverged_fraction": float(best.get("diverged_mean", 0.0)),
+    }
+
+
+def _held_out_score(best: pd.Series, metric: str, prefix: str) -> dict:
+    """Mean, spread over seeds and statistical error of the chosen setting's
+    ``metric`` on a held-out set (``prefix`` "" for the test set)."""
+    value = float(best[f"{prefix}{metric}_mean"])
+    n_events = best.get(f"{prefix}n_events")
+    n_signal = best.get(f"{prefix}n_signal")
+    known = n_events is not None and not pd.isna(n_events)
+    return {
+        "mean": value,
+        "std": float(best[f"{prefix}{metric}_std"]),
+        "stat_error": statistical_error(metric, value, int(n_events), int(n_signal))
+        if known
+        else None,
+        "n_events": int(n_events) if known else None,
     }
 
 
@@ -411,6 +461,16 @@ def selection_note(selected: dict) -> str:
         f"  validation {words}: {validation['mean']:.4f}{spread(validation)}",
         f"  test {words}: {test['mean']:.4f}{stat}{spread(test)}",
     ]
+    for part, score in selected.get("further", {}).items():
+        lines.append(
+            f"  {part} set {words}: {score['mean']:.4f}"
+            + (
+                f" ± {score['stat_error']:.4f} (stat., {score['n_events']} events)"
+                if score["stat_error"] is not None
+                else ""
+            )
+            + spread(score)
+        )
     if selected["diverged_fraction"] > 0:
         lines.append("  (some seeds of this setting diverged)")
     return "\n".join(lines)

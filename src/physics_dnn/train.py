@@ -65,7 +65,9 @@ def build_model(
     in the output layer, zero biases) or ``mean_field`` (weights normal with
     variance σ_w²/fan-in, biases normal with variance σ_b², σ_w =
     ``weight_scale``, σ_b = ``bias_scale``: the parametrisation of the
-    order-to-chaos phase diagram of deep networks).
+    order-to-chaos phase diagram of deep networks) or ``nb12`` (Mehta et
+    al.'s NB12: weights truncated normal with std 0.1, biases 0.1, in every
+    layer).
     """
     regulariser = regularizers.L2(l2) if l2 > 0 else None
     inputs = keras.Input(shape=(n_features,), name="features")
@@ -107,7 +109,7 @@ def build_model(
         kernel_regularizer=regulariser,
         name="signal_probability",
     )(x)
-    return keras.Model(inputs, outputs, name="susy_classifier")
+    return keras.Model(inputs, outputs, name="classifier")
 
 
 def _initializers(name: str, depth: int, fan_in: int, weight_scale, bias_scale):
@@ -123,6 +125,9 @@ def _initializers(name: str, depth: int, fan_in: int, weight_scale, bias_scale):
         kernel = initializers.RandomNormal(stddev=weight_scale / math.sqrt(fan_in))
         bias = initializers.RandomNormal(stddev=bias_scale) if bias_scale else "zeros"
         return kernel, bias
+    if name == "nb12":
+        kernel = initializers.TruncatedNormal(stddev=0.1)
+        return kernel, initializers.Constant(0.1)
     return "glorot_uniform", "zeros"
 
 

@@ -14,7 +14,12 @@ os.environ.update(
 )
 
 from physics_dnn.code_version import code_digest  # noqa: E402
-from physics_dnn.datasets import check_feature_sets, input_widths  # noqa: E402
+from physics_dnn.datasets import (  # noqa: E402
+    OUTPUT_BY,
+    check_feature_sets,
+    data_set,
+    input_widths,
+)
 from physics_dnn.errors import ConfigError  # noqa: E402
 from physics_dnn.job_resources import training_resources, uses_gpu  # noqa: E402
 from physics_dnn.packing import POINT_FILES, pack_points  # noqa: E402
@@ -146,6 +151,13 @@ def ingest_inputs(wildcards):
 SPLIT_FILES = {
     part: f"results/data/{part}.parquet" for part in ("train", "validation", "test")
 }
+# What a training job scores its networks on: the split and, for the Ising
+# model, the critical configurations; and the column by which it records
+# the mean output (the Ising model's temperature), if any.
+EVALUATION_FILES = SPLIT_FILES | (
+    {"critical": ISING_FILES["critical"]} if data_set(config) == "ising" else {}
+)
+MEAN_OUTPUT_BY = OUTPUT_BY.get(data_set(config))
 
 
 def point_folder(study, point):

@@ -1,6 +1,7 @@
 # One job per pack of grid points (physics_dnn.packing): small points share a
 # process and its start-up, a big point has a job of its own. The job scores
-# each network on the test, validation and training events as it finishes.
+# each network on the test, validation and training events (and a data
+# set's further evaluation sets) as it finishes.
 # On a cluster its time, memory and partition follow from its size
 # (physics_dnn.job_resources); a job without a GPU joins the group CPU_TRAINING.
 for study, packs in PACKS.items():
@@ -11,7 +12,7 @@ for study, packs in PACKS.items():
             name:
                 f"train_{study}_{pack}"
             input:
-                **SPLIT_FILES,
+                **EVALUATION_FILES,
             output:
                 [path for name in names for path in point_outputs(study, name).values()],
             log:
@@ -31,6 +32,7 @@ for study, packs in PACKS.items():
                 points={name: POINTS[study][name] for name in names},
                 outputs={name: point_outputs(study, name) for name in names},
                 checkpoint_seconds=config["resources"]["checkpoint_seconds"],
+                output_by=MEAN_OUTPUT_BY,
                 code=package_code("train_pack.py"),
             script:
                 "../scripts/train_pack.py"

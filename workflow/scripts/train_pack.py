@@ -8,11 +8,13 @@ with logged_to(snakemake.log[0]):
 
     scores = train_and_score_pack(
         snakemake.params.points,
-        {part: snakemake.input[part] for part in ("train", "validation", "test")},
+        # train, validation, test and the data set's further evaluation sets
+        dict(snakemake.input.items()),
         snakemake.params.outputs,
         snakemake.threads,
         snakemake.params.checkpoint_seconds,
         # The script's own checkout names the commit that produced the result.
         snakemake.scriptdir,
+        snakemake.params.output_by,
     )
     print("test accuracy:", {name: s["accuracy"] for name, s in scores.items()})
