@@ -120,8 +120,7 @@ def plot_output_vs_temperature(
             linewidth=2.5 if selected else 1.2,
             capsize=2,
             label=f"{neurons} hidden neuron{'s' * (neurons != 1)}, "
-            f"learning rate {rate:g}"
-            + (" (chosen)" if selected else ""),
+            f"learning rate {rate:g}" + (" (chosen)" if selected else ""),
         )
     axes.set_xlabel("temperature T (J / k_B)")
     axes.set_ylabel("mean network output P(ordered)")
