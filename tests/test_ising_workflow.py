@@ -1,5 +1,8 @@
-"""The Ising data set (dataset.source ising) through the workflow's data stages."""
+"""The Ising data set (dataset.source ising) through the whole workflow."""
 
+import json
+
+import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -9,7 +12,7 @@ from physics_dnn.ising.monte_carlo import read_configurations
 
 
 @pytest.mark.workflow
-def test_ising_config_makes_the_data_its_split_and_its_check(tmp_path):
+def test_ising_config_makes_the_data_its_check_and_nb12s_study(tmp_path):
     config = yaml.safe_load((REPO / "config" / "ising.yaml").read_text())
     config["ising"].update(
         lattice_size=8,
@@ -19,6 +22,12 @@ def test_ising_config_makes_the_data_its_split_and_its_check(tmp_path):
         decorrelation=1,
         chains=10,
     )
+    # NB12's study at toy size: two widths x two learning rates.
+    config["training"].update(n_train=60, epochs=30, batch_size=10)
+    config["studies"]["ising_phase"]["grid"] = {
+        "hidden_layers": [[1], [10]],
+        "learning_rate": [1.0e-3, 1.0e-1],
+    }
     workdir = make_workdir(tmp_path, config)
     run = run_snakemake(workdir)
     assert run.returncode == 0, run.stderr[-3000:]
@@ -38,10 +47,24 @@ def test_ising_config_makes_the_data_its_split_and_its_check(tmp_path):
         assert ((temperatures < 2.269) == (labels == 1)).all()
     table = (workdir / "results/tables/ising_observables.csv").read_text()
     assert len(table.splitlines()) == 1 + 4
+    # The study: every network scored on the critical set, and its mean
+    # output per temperature; the output of the chosen one says "ordered"
+    # at T = 1 and "disordered" at T = 3.5.
+    study = workdir / "results/studies/ising_phase"
+    runs = pd.read_csv(study / "metrics.csv")
+    assert len(runs) == 4 and runs["critical_n_events"].eq(100).all()
+    selection = json.loads((study / "selection.json").read_text())
+    assert selection["further"]["critical"]["n_events"] == 100
+    outputs = pd.read_csv(study / "output_by_temperature.csv")
+    assert sorted(outputs["temperature"].unique()) == [1.0, 2.0, 2.25, 3.5]
+    chosen = outputs[outputs["selected"]].set_index("temperature")["mean_output"]
+    assert chosen[1.0] > 0.5 > chosen[3.5]
+    for figure in ("accuracy_heatmaps", "output_vs_temperature", "overtraining"):
+        assert (study / "figures" / f"{figure}.png").stat().st_size > 10_000
     summary = (workdir / "results/report/summary.rst").read_text()
-    assert "Ising model" in summary and "No study ran" in summary
+    assert "Ising model" in summary and "critical set:" in summary
     report = run_snakemake(workdir, "--report", "report.html")
     assert report.returncode == 0, report.stderr[-3000:]
-    assert (
-        "results/figures/ising_observables.png" in (workdir / "report.html").read_text()
-    )
+    html = (workdir / "report.html").read_text()
+    assert "results/figures/ising_observables.png" in html
+    assert "results/studies/ising_phase/figures/accuracy_heatmaps.png" in html

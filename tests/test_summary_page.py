@@ -224,3 +224,27 @@ def test_a_run_without_studies_says_so(sample, tmp_path):
     html = _rendered(summary_page("Intro.", {}, data, run, software))
     assert "No study ran with this configuration." in html
     assert "Ising model" in html and "Published numbers" not in html
+
+
+def test_the_critical_set_score_stands_beside_the_test_score(
+    sample, tmp_path, headline
+):
+    data, run, software = _facts(sample, tmp_path)
+    selection = _selection()
+    selection["further"] = {
+        "critical": {"mean": 0.8123, "std": 0.004, "stat_error": 0.0023,
+                     "n_events": 30000}
+    }  # fmt: skip
+    studies = {
+        "ising_phase": {
+            "selection": selection,
+            "headline": headline,
+            "figure": "results/studies/ising_phase/figures/accuracy_heatmaps.png",
+        }
+    }
+    html = _rendered(summary_page("", studies, data, run, software))
+    assert (
+        "critical set: 0.8123 ± 0.0023 (stat.) ± 0.0040 (std over 2 seeds), "
+        "30,000 events" in html
+    )
+    assert "critical temperatures it never saw" in html

@@ -36,6 +36,9 @@ STUDY_QUESTIONS = {
     "tanh networks? (mean-field theory)",
     "optimizers": "Which optimiser, each at its own learning rate, gets "
     "furthest, and how fast? (Mehta et al., NB11)",
+    "ising_phase": "Can a network of one hidden layer tell the Ising model's "
+    "ordered phase from the disordered one, and does that carry to the "
+    "critical temperatures it never saw? (Mehta et al., NB12)",
 }
 
 # Versions listed first, in this order; any others the runs recorded follow.
@@ -174,6 +177,11 @@ def study_row(study: str, selected: dict) -> list[str]:
     )
     test = selected["test"]
     events = f", {test['n_events']:,} test events" if test.get("n_events") else ""
+    # Further evaluation sets (the Ising model's critical configurations).
+    for part, score in selected.get("further", {}).items():
+        events += f"; {part} set: {score_text(score, seeds, statistical=True)}"
+        if score.get("n_events"):
+            events += f", {score['n_events']:,} events"
     edges = len(selected["grid_edge"])
     axes = "1 axis" if edges == 1 else f"{edges} axes"
     return [
