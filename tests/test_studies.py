@@ -84,6 +84,20 @@ def test_the_validation_metric_chooses_not_the_test_metric():
     assert grid_edge_warnings(summary, "accuracy") == []
 
 
+def test_a_tie_on_the_validation_metric_goes_to_the_lower_validation_loss():
+    summary = summarise(
+        _runs(
+            learning_rate=[1e-3, 1e-2, 1e-1],
+            accuracy=[0.9, 1.0, 1.0],
+            val_accuracy=[0.9, 1.0, 1.0],
+            val_log_loss=[0.3, 0.02, 0.001],
+        )
+    )
+    assert best_setting(summary, "accuracy")["learning_rate"] == 1e-1
+    reversed_losses = summary.assign(val_log_loss_mean=[0.3, 0.001, 0.02])
+    assert best_setting(reversed_losses, "accuracy")["learning_rate"] == 1e-2
+
+
 @pytest.mark.parametrize(
     ("axis", "values", "best", "advice"),
     [

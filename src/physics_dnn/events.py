@@ -14,18 +14,19 @@ from .labels import LABEL
 
 
 # A training job reads the same split files for every point of its pack (for
-# training, validation and scoring): read each once. Tables are immutable;
-# the arrays below are fresh copies.
+# training, validation and scoring): read and convert each once (converting
+# the Ising model's 1,600 spin columns takes longer than training a small
+# network). The arrays are shared, so they are read-only.
 @functools.lru_cache(maxsize=5)
 def _read_table(path: Path, modified_ns: int) -> pa.Table:
     return pq.read_table(path)
 
 
-def read_events(
-    path: str | Path, feature_set: str, n_rows: int | None = None
+@functools.lru_cache(maxsize=6)
+def _read_arrays(
+    path: Path, modified_ns: int, feature_set: str, n_rows: int | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Features (float32, n × k) and labels (float32) of the first ``n_rows``."""
-    table = _read_table(Path(path).resolve(), Path(path).stat().st_mtime_ns)
+    table = _read_table(path, modified_ns)
     features = feature_columns(feature_set, table.column_names)
     table = table.select([LABEL, *features])
     if n_rows is not None:
@@ -39,7 +40,17 @@ def read_events(
         [table.column(name).to_numpy().astype(np.float32) for name in features]
     )
     y = table.column(LABEL).to_numpy().astype(np.float32)
+    x.flags.writeable = y.flags.writeable = False
     return x, y
+
+
+def read_events(
+    path: str | Path, feature_set: str, n_rows: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Features (float32, n × k) and labels (float32) of the first ``n_rows``,
+    read-only."""
+    resolved = Path(path).resolve()
+    return _read_arrays(resolved, resolved.stat().st_mtime_ns, feature_set, n_rows)
 
 
 def feature_names(path: str | Path, feature_set: str) -> list[str]:

@@ -348,10 +348,19 @@ def summarise(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def best_setting(summary: pd.DataFrame, metric: str) -> pd.Series:
-    """The row of ``summary`` with the best mean validation ``metric``."""
+    """The row of ``summary`` with the best mean validation ``metric``.
+
+    Settings tied on it (several networks at a validation accuracy of 1 on
+    the Ising phases) are told apart by the validation log-loss: the most
+    confident of them is chosen, not the first in the table.
+    """
     column = f"val_{metric}_mean"
     lower = metric in LOWER_IS_BETTER
-    return summary.loc[summary[column].idxmin() if lower else summary[column].idxmax()]
+    best = summary[column].min() if lower else summary[column].max()
+    tied = summary[summary[column] == best]
+    if len(tied) > 1 and "val_log_loss_mean" in tied:
+        return tied.loc[tied["val_log_loss_mean"].idxmin()]
+    return tied.iloc[0]
 
 
 def statistical_error(metric: str, value: float, n_events: int, n_signal: int):

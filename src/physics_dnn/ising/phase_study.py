@@ -55,8 +55,9 @@ def output_by_temperature(
     rate (chosen on validation accuracy), one row per run and temperature;
     ``selected`` marks the runs of the setting chosen over all widths."""
     metric = selection_metric(STUDY, {})
-    column = f"val_{metric}_mean"
-    best_per_width = summary.loc[summary.groupby("hidden_neurons")[column].idxmax()]
+    best_per_width = pd.DataFrame(
+        [best_setting(runs, metric) for _, runs in summary.groupby("hidden_neurons")]
+    )
     chosen = best_setting(summary, metric)
     by_point = {Path(path).parent.name: path for path in metrics_paths}
     rows = []
