@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 
 from physics_dnn import study_plots
-from physics_dnn.studies import BALDI_AUC
 from physics_dnn.study_plots import (
     auc_comparison_table,
     boundary_in_cells,
@@ -14,6 +13,7 @@ from physics_dnn.study_plots import (
     plot_gradient_norms,
     plot_phase_diagram,
 )
+from physics_dnn.susy.published import BALDI_AUC
 
 # (model, depth) of the feature-set study: trees, one hidden layer, four.
 MODELS = (("gradient_boosting", 0), ("network", 1), ("network", 4))

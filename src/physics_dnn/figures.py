@@ -15,14 +15,11 @@ from .grid import setting_label
 from .optimizer_study import chosen_runs, chosen_settings, optimizer_table, target_loss
 from .plots import plot_heatmap, plot_learning_curves, plot_roc_overlay
 from .studies import (
-    BALDI_AUC,
-    NB13_SOURCE,
     SELECTION_GROUPS,
     best_setting,
     grid_edge_warnings,
     heatmap_settings,
     mean_field_delta_ratio,
-    nb13_by_training_size,
     order_chaos_boundary,
     selection_metric,
     varied_axes,
@@ -36,6 +33,7 @@ from .study_plots import (
     plot_optimizer_ranking,
     plot_phase_diagram,
 )
+from .susy.published import BALDI_AUC, NB13_SOURCE, nb13_by_training_size
 
 
 def learning_rate_vs_size_figures(inputs, params, outputs) -> None:

@@ -114,22 +114,32 @@ def plot_heatmap(
     low = np.nanmin([np.nanmin(values) for _, values, _, _ in panels])
     high = np.nanmax([np.nanmax(values) for _, values, _, _ in panels])
 
-    figure, axes_list = plt.subplots(
-        1,
-        len(panels),
-        figsize=(len(panels) * (1.4 * len(columns) + 2.5), 0.9 * len(rows) + 2.8),
+    # Two maps side by side; three or more one above the other, so that the
+    # figure keeps a width the report shows without shrinking its numbers.
+    stacked = len(panels) > 2
+    width = 1.4 * len(columns) + 2.5
+    height = (0.6 * len(rows) + 1.5) if stacked else (0.9 * len(rows) + 2.8)
+    shape = (len(panels), 1) if stacked else (1, len(panels))
+    figure, axes_grid = plt.subplots(
+        *shape,
+        figsize=(shape[1] * width, shape[0] * height),
         squeeze=False,
         layout="constrained",
     )
-    for axes, (label, values, spread, ours) in zip(axes_list[0], panels, strict=True):
+    axes_list = axes_grid.ravel().tolist()
+    for axes, (label, values, spread, ours) in zip(axes_list, panels, strict=True):
         image = axes.imshow(
             values, cmap="viridis", origin="lower", aspect="auto", vmin=low, vmax=high
         )
         axes.set_xticks(range(len(columns)), [format_value(v) for v in columns])
         axes.set_yticks(range(len(rows)), [format_value(v) for v in rows])
-        axes.set_xlabel(axis_label(x))
+        if not stacked or axes is axes_list[-1]:
+            axes.set_xlabel(axis_label(x))
         axes.set_ylabel(axis_label(y))
-        axes.set_title(f"{title}\n{label}" if len(panels) > 1 else title)
+        if stacked:
+            axes.set_title(f"{label}: {title}")
+        else:
+            axes.set_title(f"{title}\n{label}" if len(panels) > 1 else title)
         middle = 0.5 * (low + high)
         digits = ".1f" if as_percent else ".3f"
         for (row, column), value in np.ndenumerate(values):
@@ -162,8 +172,9 @@ def plot_heatmap(
                     label="chosen on the validation set",
                 )
             )
-            axes.legend(loc="upper left", bbox_to_anchor=(0, -0.12), fontsize=8)
-    figure.colorbar(image, ax=axes_list[0].tolist(), label=title.split(",")[0])
+            if not stacked or axes is axes_list[-1]:
+                axes.legend(loc="upper left", bbox_to_anchor=(0, -0.12), fontsize=8)
+    figure.colorbar(image, ax=axes_list, label=title.split(",")[0])
     _add_warnings(figure, warnings)
     save_figure(figure, paths)
 

@@ -24,8 +24,9 @@ from .grid import OPTIMIZERS, format_value, setting_label
 
 # plots.py selects the Agg backend before importing pyplot: take pyplot from it.
 from .plots import OKABE_ITO, _add_warnings, plt, save_figure
-from .studies import BALDI_AUC, BALDI_SOURCE, plain_value
+from .studies import plain_value
 from .susy.columns import FEATURE_SETS
+from .susy.published import BALDI_AUC, BALDI_SOURCE
 
 MODEL_ORDER = ("BDT", "NN", "NN + dropout", "DN", "DN + dropout")
 MODEL_DESCRIPTIONS = {
