@@ -5,7 +5,7 @@ A sweep is one Swendsen–Wang update of one chain (all L² spins). Measures, at
 each of a few temperatures, the vectorised update of a batch of chains (as
 ``generate_configurations`` runs it) and, as the baseline, the same update
 called on one chain at a time in a Python loop; prints both rates and their
-ratio. Then projects the time of NB12's full set and of the proposed default
+ratio. Then projects the time of NB12's full set and of the default
 (both: 16 temperatures × 10,000 configurations at L = 40) from the measured
 rates; ``--run`` also generates and writes the default set and times it.
 Usage:
@@ -30,7 +30,7 @@ from physics_dnn.ising.monte_carlo import (
 )
 
 TEMPERATURES = (0.5, 2.27, 4.0)
-# The proposed default: NB12's full set. Equilibration: hot starts settle in
+# The default of config/ising.yaml: NB12's full set. Equilibration: hot starts settle in
 # 20–30 updates near T_c at L = 40; decorrelation: the integrated
 # autocorrelation time of the energy is about 4 updates there (1.5–2 away
 # from T_c), so kept configurations correlate by at most about 0.3.
@@ -93,7 +93,7 @@ def main() -> None:
     # depends on T), times the sweeps of 16 temperatures.
     seconds_per_sweep = np.mean([1 / rate for rate in rates])
     for name, settings in [
-        ("NB12 full set = proposed default", DEFAULT),
+        ("NB12 full set = config/ising.yaml default", DEFAULT),
         ("NB12 full set, decorrelation 10", DEFAULT | dict(decorrelation=10)),
     ]:
         sweeps = len(NB12_TEMPERATURES) * sweeps_needed(**settings)
