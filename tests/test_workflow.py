@@ -125,7 +125,9 @@ def test_optimizers_are_ranked_each_at_its_own_learning_rate(finished_run):
     assert (table["seeds_reaching_target"] == 1).all()
     assert table["seconds_to_target_mean"].gt(0).all()
     assert table["roc_auc_stat_error"].gt(0).all()
-    for info in folder.glob("points/*/train_info.json"):
+    infos = list(folder.glob("points/*/train_info.json"))
+    assert len(infos) == EXPECTED_POINTS["optimizers"]
+    for info in infos:
         epoch_seconds = json.loads(info.read_text())["epoch_seconds"]
         assert len(epoch_seconds) == SMALL["epochs"] and min(epoch_seconds) > 0
     # Plain SGD's best rate is the largest of its list; the others' lists
@@ -139,7 +141,9 @@ def test_optimizers_are_ranked_each_at_its_own_learning_rate(finished_run):
 @pytest.mark.workflow
 def test_gradient_norms_are_recorded_and_finite(finished_run):
     points = finished_run / "results/studies/activations/points"
-    for path in points.glob("*/gradient_norms.csv"):
+    paths = list(points.glob("*/gradient_norms.csv"))
+    assert len(paths) == EXPECTED_POINTS["activations"]
+    for path in paths:
         norms = pd.read_csv(path)
         assert set(norms["epoch"]) == {0, 1, 2}
         for column in ("delta_rms", "weight_gradient_rms"):

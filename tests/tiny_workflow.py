@@ -82,24 +82,33 @@ EXPECTED_POINTS = {"learning_rate_vs_size": 6, "feature_sets": 8, "regularisatio
                    "activations": 4, "initialisation": 6, "optimizers": 7}  # fmt: skip
 
 
+# A run of the tiny workflow takes 2-3 minutes on 2 idle cores; the limit
+# holds on a loaded machine too, and only a hung run reaches it (the suite
+# as a whole must stay under 15 minutes).
+RUN_SECONDS = 1800
+
+
 def run_snakemake(workdir: Path, *arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        # Targets first: --configfile takes every word after it. The test config
-        # replaces the default one instead of being merged into it.
-        [
-            *SNAKEMAKE,
-            *arguments,
-            "--cores",
-            "2",
-            "--replace-workflow-config",
-            "--configfile",
-            "tiny.yaml",
-        ],  # fmt: skip
-        cwd=workdir,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
+    """Run Snakemake in ``workdir``; a run that hangs past RUN_SECONDS comes
+    back as a failed run (return code 124) whose stderr says so, so that
+    the test reports it like any failure, with the run's last output."""
+    # Targets first: --configfile takes every word after it. The test config
+    # replaces the default one instead of being merged into it.
+    command = [*SNAKEMAKE, *arguments, "--cores", "2", "--replace-workflow-config",
+               "--configfile", "tiny.yaml"]  # fmt: skip
+    try:
+        return subprocess.run(
+            command, cwd=workdir, capture_output=True, text=True, timeout=RUN_SECONDS
+        )
+    except subprocess.TimeoutExpired as expired:
+        output = [text.decode() if isinstance(text, bytes) else text or ""
+                  for text in (expired.stdout, expired.stderr)]  # fmt: skip
+        return subprocess.CompletedProcess(
+            command,
+            124,
+            output[0],
+            output[1] + f"\nsnakemake did not finish in {RUN_SECONDS} s",
+        )
 
 
 def make_workdir(folder: Path, config: dict) -> Path:
