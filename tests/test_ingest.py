@@ -1,4 +1,5 @@
 import gzip
+import re
 
 import numpy as np
 import pyarrow as pa
@@ -67,6 +68,65 @@ def test_bad_row_is_named_and_leaves_no_output(tmp_path, edit, message):
     assert str(source) in str(error.value)
     assert "\n" not in str(error.value)
     assert list(tmp_path.iterdir()) == [source]
+
+
+# Each case turns a good row into a bad one and names the message it must give:
+# the first three are caught by the value check on pyarrow's blocks, the last
+# two by the line-by-line scan that runs after pyarrow fails.
+LATE_BAD_ROWS = {
+    "nan": (lambda f: f[:5] + ["nan"] + f[6:], ", column 'lepton_2_eta': expected a finite number"),
+    "inf": (lambda f: f[:5] + ["-inf"] + f[6:], ", column 'lepton_2_eta': expected a finite number"),
+    "label": (lambda f: ["3.0"] + f[1:], ", column 'label': expected a label of 0 or 1"),
+    "text": (lambda f: f[:5] + ["abc"] + f[6:], ", column 'lepton_2_eta': expected a number, got 'abc'$"),
+    "short": (lambda f: f[:18], ": expected 19 comma-separated columns, got 18"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("blank_lines", [False, True], ids=["dense", "blank_lines"])
+@pytest.mark.parametrize("case", LATE_BAD_ROWS)
+def test_bad_row_in_a_later_block_is_named_by_its_line(
+    tmp_path, monkeypatch, case, blank_lines
+):
+    # 16 KiB blocks hold about 33 rows: row 347 is read in the 11th block.
+    block_size = 16 << 10
+    monkeypatch.setattr("physics_dnn.susy.ingest.BLOCK_SIZE", block_size)
+    edit, message = LATE_BAD_ROWS[case]
+    lines = uci_lines(400)
+    lines[346] = ",".join(edit(lines[346].split(",")))
+    if blank_lines:
+        # Blank lines (skipped by the reader) in earlier blocks still count:
+        # the message gives the line number an editor shows.
+        lines = lines[:10] + [""] + lines[10:100] + ["", ""] + lines[100:]
+    number = 350 if blank_lines else 347
+    assert lines[number - 1] != "" and lines[number - 2] != ""
+    assert sum(len(line) + 1 for line in lines[: number - 1]) > 10 * block_size
+    source = _write(tmp_path / "bad.csv", lines)
+    with pytest.raises(
+        InputError, match=f"^{re.escape(str(source))}: row {number}{message}"
+    ) as error:
+        ingest_csv(source, tmp_path / "events.parquet")
+    assert "\n" not in str(error.value)
+    assert list(tmp_path.iterdir()) == [source]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_blank_lines_are_skipped(tmp_path, newline):
+    lines = uci_lines(6)
+    with_blanks = [""] + lines[:2] + ["", ""] + lines[2:] + [""]
+    source = tmp_path / "blank.csv"
+    source.write_bytes((newline.join(with_blanks) + newline).encode())
+    out = tmp_path / "events.parquet"
+    assert ingest_csv(source, out) == 6
+    table = pq.read_table(out)
+    got = np.column_stack([table.column(name).to_numpy() for name in COLUMNS])
+    expected = np.array([[float(v) for v in line.split(",")] for line in lines])
+    np.testing.assert_array_equal(got, expected.astype(np.float32))
+
+
+def test_header_after_blank_lines_is_reported_by_its_line(tmp_path):
+    source = _write(tmp_path / "header.csv", ["", ",".join(COLUMNS)] + uci_lines(3))
+    with pytest.raises(InputError, match="row 2, column 'label'.*header line"):
+        ingest_csv(source, tmp_path / "events.parquet")
 
 
 def test_header_line_is_reported(tmp_path):

@@ -85,7 +85,7 @@ def download(
     reason = "no attempt made"
     for attempt in range(1, attempts + 1):
         try:
-            total = _fetch(url, partial, timeout, progress_interval, log)
+            total = _fetch(url, partial, size, timeout, progress_interval, log)
         except _PermanentError as error:
             raise DownloadError(f"cannot download {url}: {error}") from None
         except (OSError, HTTPException, _TransientError) as error:
@@ -120,8 +120,13 @@ class _PermanentError(Exception):
     """Not worth retrying: the server said no."""
 
 
-def _fetch(url, partial: Path, timeout, progress_interval, log) -> int | None:
-    """Append the rest of ``url`` to ``partial``; return the total size if known."""
+def _fetch(url, partial: Path, size, timeout, progress_interval, log) -> int | None:
+    """Append the rest of ``url`` to ``partial``; return the total size if known.
+
+    The total is the offset plus Content-Length or, without that header, the
+    expected ``size``: a connection closed early is then a short transfer to
+    resume, not a complete file to reject.
+    """
     offset = _size(partial)
     request = urllib.request.Request(url)
     if offset:
@@ -141,7 +146,7 @@ def _fetch(url, partial: Path, timeout, progress_interval, log) -> int | None:
             log(f"server does not resume (HTTP {response.status}); starting over")
             offset = 0
         length = response.headers.get("Content-Length")
-        total = offset + int(length) if length is not None else None
+        total = offset + int(length) if length is not None else size
         mode = "ab" if offset else "wb"
         with open(partial, mode) as stream:
             _copy(response, stream, offset, total, progress_interval, log)

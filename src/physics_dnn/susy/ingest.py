@@ -2,7 +2,9 @@
 
 The CSV is streamed with pyarrow's reader, one block at a time, so memory stays
 bounded at the full 5,000,000 rows. Every block is validated before it is
-written: 19 numeric columns, finite values, labels 0 or 1.
+written: 19 numeric columns, finite values, labels 0 or 1. Blank lines are
+skipped; an error names the file and the bad row by its line number in the
+file (blank lines counted), the number an editor shows.
 
 Ingest of CSV.gz is bound by inflating: ISA-L (``isal``) inflates about 3x
 faster than zlib, so gzip input goes through it. Gzip is recognised by its
@@ -112,7 +114,8 @@ def _check_values(batch: pa.RecordBatch, path: Path, first_row: int) -> None:
         if bad.any():
             index = int(np.argmax(bad))
             raise InputError(
-                f"{path}: row {first_row + index}, column {name!r}: "
+                f"{path}: row {_line_of_row(path, first_row + index)}, "
+                f"column {name!r}: "
                 f"expected {expected}, got {float(values[index])!r}"
             )
 
@@ -139,18 +142,47 @@ def _empty(path: Path) -> str:
     return f"{path}: empty: expected rows of 19 comma-separated numbers"
 
 
+def _lines(path: Path) -> io.TextIOWrapper:
+    """The text of ``path``, split at \\n, \\r\\n or \\r as pyarrow splits it."""
+    return io.TextIOWrapper(
+        open_csv_bytes(path), encoding="utf-8", errors="replace", newline=""
+    )
+
+
+def _line_of_row(path: Path, row: int) -> int:
+    """The line number of data row ``row`` (both 1-based).
+
+    pyarrow skips blank lines, so its row count falls behind the line count
+    after one; this slow scan runs only once a bad value has been found.
+    """
+    remaining = row
+    try:
+        with _lines(path) as lines:
+            for number, line in enumerate(lines, start=1):
+                if line.rstrip("\r\n"):
+                    remaining -= 1
+                    if remaining == 0:
+                        return number
+    except (OSError, EOFError):
+        pass
+    return row
+
+
 def _locate_malformed_row(path: Path) -> str | None:
     """Scan the text line by line for the first row that is not 19 numbers.
 
     pyarrow's parallel reader does not report row numbers, so this slow scan
-    runs only after it has failed.
+    runs only after it has failed. Blank lines are skipped, as pyarrow skips
+    them, but counted, so the number is the line's number in the file.
     """
+    first = True
     try:
-        with io.TextIOWrapper(
-            open_csv_bytes(path), encoding="utf-8", errors="replace", newline=""
-        ) as lines:
+        with _lines(path) as lines:
             for number, line in enumerate(lines, start=1):
-                fields = line.rstrip("\r\n").split(",")
+                line = line.rstrip("\r\n")
+                if not line:
+                    continue
+                fields = line.split(",")
                 if len(fields) != len(COLUMNS):
                     return (
                         f"{path}: row {number}: expected {len(COLUMNS)} "
@@ -158,11 +190,12 @@ def _locate_malformed_row(path: Path) -> str | None:
                     )
                 for name, field in zip(COLUMNS, fields, strict=True):
                     if not _is_number(field):
-                        hint = " (a header line?)" if number == 1 else ""
+                        hint = " (a header line?)" if first else ""
                         return (
                             f"{path}: row {number}, column {name!r}: "
                             f"expected a number, got {field!r}{hint}"
                         )
+                first = False
     except (OSError, EOFError):
         return None
     return None
