@@ -1,5 +1,13 @@
-"""Shared fixtures: the real SUSY rows from ../shared and small synthetic files."""
+"""Shared fixtures: the real SUSY rows from ../shared and small synthetic files.
 
+Tests that read ../shared (the real rows, the reference facts) skip where it
+is missing, unless SUSY_SHARED_REQUIRED is set, as in CI, where they fail:
+``pytest_runtest_makereport`` below turns every skip whose reason names a
+path under ../shared into a failure, including the skips that test files
+write themselves.
+"""
+
+import os
 from pathlib import Path
 
 import numpy as np
@@ -9,15 +17,44 @@ from physics_dnn import events
 from physics_dnn.susy.columns import FEATURES
 
 REPO = Path(__file__).resolve().parents[1]
-REAL_ROWS = REPO.parent / "shared" / "data" / "SUSY_1K.csv"
+SHARED = REPO.parent / "shared"
+REAL_ROWS = SHARED / "data" / "SUSY_1K.csv"
+FACTS = SHARED / "reference" / "susy-facts.md"
+
+
+def shared_file(path: Path) -> Path:
+    """``path`` (under ../shared), or skip the test where it is missing."""
+    if not path.exists():
+        pytest.skip(f"{path} not available (../shared is missing or incomplete)")
+    return path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under SUSY_SHARED_REQUIRED, a skip for want of ../shared is a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    required = os.environ.get("SUSY_SHARED_REQUIRED")
+    # A skip's longrepr is (path, line, reason); an xfail's is no tuple.
+    if not (required and report.skipped and isinstance(report.longrepr, tuple)):
+        return
+    reason = report.longrepr[2]
+    if str(SHARED) in reason:
+        report.outcome = "failed"
+        report.longrepr = f"SUSY_SHARED_REQUIRED is set, but the test skipped: {reason}"
 
 
 @pytest.fixture
 def real_rows_csv() -> Path:
     """The first 1,000 rows of the real UCI SUSY file, where ../shared has them."""
-    if not REAL_ROWS.exists():
-        pytest.skip(f"real SUSY rows not available at {REAL_ROWS}")
-    return REAL_ROWS
+    return shared_file(REAL_ROWS)
+
+
+@pytest.fixture(scope="session")
+def facts_text() -> str:
+    """../shared/reference/susy-facts.md, the facts the published numbers
+    and the dataset settings are held against."""
+    return shared_file(FACTS).read_text(encoding="utf-8")
 
 
 PARTS = ("train", "validation", "test")

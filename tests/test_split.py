@@ -1,9 +1,9 @@
 import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
 from physics_dnn.errors import ConfigError, InputError
+from physics_dnn.events import read_events, write_events
 from physics_dnn.split import (
     SPLIT_NAMES,
     check_split,
@@ -12,6 +12,7 @@ from physics_dnn.split import (
     split_indices,
     split_sizes,
 )
+from physics_dnn.susy.columns import FEATURES
 
 FRACTION = {"method": "fraction", "validation": 0.1, "test": 0.2, "seed": 7}
 UCI = {"method": "uci", "validation": 100, "test": 200, "seed": 7}
@@ -47,17 +48,32 @@ def test_training_rows_are_shuffled():
     assert not np.array_equal(train, np.sort(train))
 
 
-def test_split_files_are_nested_prefixes_of_one_shuffled_training_set(tmp_path):
-    events = pa.table({"label": np.arange(1000) % 2, "x": np.arange(1000.0)})
-    pq.write_table(events, tmp_path / "events.parquet")
+@pytest.mark.parametrize("settings", [FRACTION, UCI])
+def test_split_files_are_nested_prefixes_of_one_shuffled_training_set(
+    tmp_path, settings
+):
+    # Each event's first feature is its row number in the input file.
+    row = np.arange(1000)
+    features = np.zeros((1000, len(FEATURES)))
+    features[:, 0] = row
+    write_events(tmp_path / "events.parquet", row % 2, features, FEATURES)
     outputs = {name: tmp_path / f"{name}.parquet" for name in SPLIT_NAMES}
-    sizes = split_events(tmp_path / "events.parquet", outputs, FRACTION)
+    sizes = split_events(tmp_path / "events.parquet", outputs, settings)
     assert sizes == {"train": 700, "validation": 100, "test": 200}
-    train = pq.read_table(outputs["train"]).column("x").to_numpy()
-    test = pq.read_table(outputs["test"]).column("x").to_numpy()
+    train = pq.read_table(outputs["train"]).column(FEATURES[0]).to_numpy()
+    test = pq.read_table(outputs["test"]).column(FEATURES[0]).to_numpy()
     assert not set(train) & set(test)
-    # The first 100 training rows are inside the first 500: nested subsets.
-    assert set(train[:100]) <= set(train[:500])
+    # The training file is in a shuffled order, not the input's: its first
+    # 100 rows are not the 100 earliest training rows of the input.
+    assert not np.all(np.diff(train) > 0)
+    assert set(train[:100]) != set(np.sort(train)[:100])
+    # A training size of n reads the first n rows of that one order (as
+    # train.py, metrics.py and boosting.py do), so smaller training sets are
+    # the first rows of larger ones, in the same order.
+    for n_train in (100, 500, 700):
+        x, y = read_events(outputs["train"], "all", n_train)
+        np.testing.assert_array_equal(x[:, 0], train[:n_train])
+        np.testing.assert_array_equal(y, train[:n_train] % 2)
 
 
 def test_bad_fraction_names_the_config_key():
