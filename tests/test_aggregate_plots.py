@@ -172,3 +172,60 @@ def test_figures_share_a_colour_blind_safe_style_and_embed_their_fonts(tmp_path)
     # TrueType fonts embedded whole (Type 42), not Type 3 outlines.
     pdf = (tmp_path / "style.pdf").read_bytes()
     assert b"/FontFile2" in pdf and b"/Type3" not in pdf
+
+
+def _gradient_norms(path, deltas_by_epoch, seed):
+    """gradient_norms.csv with the given RMS Delta per layer (1 = first) and
+    epoch, its rows shuffled: the table must not rely on their order."""
+    rows = [
+        {"epoch": epoch, "layer": layer, "delta_rms": delta,
+         "weight_gradient_rms": 1.0}
+        for epoch, deltas in deltas_by_epoch.items()
+        for layer, delta in enumerate(deltas, start=1)
+    ]  # fmt: skip
+    order = np.random.default_rng(seed).permutation(len(rows))
+    pd.DataFrame([rows[i] for i in order]).to_csv(path, index=False)
+
+
+def test_generalisation_gap_and_delta_ratios_from_hand_made_inputs(tmp_path):
+    points = grid_points(None, {"hidden_layers": [[4, 4], [4] * 10]})
+    shallow, deep = points
+    # Training and test accuracy; the deep point does better on the test set.
+    accuracies = {shallow: (0.9, 0.7), deep: (0.6, 0.65)}
+    reports, gradients = [], {}
+    for name, point in points.items():
+        train_accuracy, test_accuracy = accuracies[name]
+        scores = {"accuracy": test_accuracy, "roc_auc": 0.8, "log_loss": 0.5,
+                  "signal_efficiency_at_90_rejection": 0.6,
+                  "signal_efficiency_at_99_rejection": 0.2,
+                  "n_events": 100, "n_signal": 40}  # fmt: skip
+        reports.append(
+            {"point": name, "settings": point, "metrics": scores,
+             "validation_metrics": dict(scores, accuracy=0.75),
+             "training_set_metrics": dict(scores, accuracy=train_accuracy),
+             "training": {"epochs_run": 3, "restored_epoch": None,
+                          "diverged_epoch": None}}
+        )  # fmt: skip
+        gradients[name] = tmp_path / f"{name}.csv"
+    # Shallow: Delta shrinks towards the input before training (first/last =
+    # 0.5/0.1), grows after it (0.01/0.1). Epoch 3 is the last, not epoch 2.
+    _gradient_norms(
+        gradients[shallow],
+        {0: [0.5, 0.3, 0.1], 1: [9, 9, 9], 3: [0.01, 0.02, 0.1], 2: [7, 7, 7]},
+        seed=0,
+    )
+    # Deep: 11 Dense layers (layer 10 and 11 must not sort before layer 2).
+    initial = [2.0, *np.linspace(1.5, 0.6, 9), 0.4]
+    final = [0.03, *np.linspace(0.5, 0.9, 9), 0.6]
+    _gradient_norms(gradients[deep], {0: initial, 1: final}, seed=1)
+
+    table = metrics_table(reports, gradients=gradients).set_index("point")
+    write_table(table.reset_index(), tmp_path / "metrics.csv")
+    table = pd.read_csv(tmp_path / "metrics.csv").set_index("point")
+    # Training minus test accuracy: overtraining is a positive gap.
+    assert table.loc[shallow, "generalisation_gap"] == pytest.approx(0.2)
+    assert table.loc[deep, "generalisation_gap"] == pytest.approx(-0.05)
+    assert table.loc[shallow, "delta_ratio_initial"] == pytest.approx(5.0)
+    assert table.loc[shallow, "delta_ratio_final"] == pytest.approx(0.1)
+    assert table.loc[deep, "delta_ratio_initial"] == pytest.approx(5.0)
+    assert table.loc[deep, "delta_ratio_final"] == pytest.approx(0.05)

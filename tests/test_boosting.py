@@ -6,7 +6,10 @@ import pytest
 from conftest import PARTS
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from physics_dnn.boosting import train_gradient_boosting_points
+from physics_dnn.boosting import (
+    train_gradient_boosting,
+    train_gradient_boosting_points,
+)
 
 SETTINGS = {"features": "all", "n_train": 2000, "max_iter": 20,
             "learning_rate": 0.1, "max_leaf_nodes": 15}  # fmt: skip
@@ -52,3 +55,22 @@ def test_a_failing_point_fails_the_job_after_the_others(sample, tmp_path):
     with pytest.raises(RuntimeError, match="1 of 2 points failed .*: big$"):
         train_gradient_boosting_points(points, data, outputs, threads=1)
     assert outputs["ok"].exists()
+
+
+def test_the_same_seed_gives_the_same_trees_and_another_seed_others(sample, tmp_path):
+    """The seed picks the held-out tenth of early stopping: a rerun with the
+    same settings gives the same numbers, another seed other numbers."""
+    data = {part: sample / f"{part}.parquet" for part in PARTS}
+
+    def scores(seed, run):
+        report = train_gradient_boosting(
+            "p", dict(SETTINGS, seed=seed), data, tmp_path / f"{run}.json", 1
+        )
+        del report["training"]["training_seconds"]
+        return report
+
+    first, again, other = scores(0, "first"), scores(0, "again"), scores(1, "other")
+    assert first == again
+    for part in ("metrics", "validation_metrics", "training_set_metrics"):
+        assert first[part]["log_loss"] != other[part]["log_loss"], part
+    assert first["roc"] != other["roc"]

@@ -31,10 +31,17 @@ def provenance(
 
 
 def git_commit(directory: str | Path) -> str | None:
-    """The commit checked out at ``directory`` (with ``-dirty`` if modified)."""
+    """The commit checked out at ``directory`` (with ``-dirty`` if modified);
+    None outside a git checkout or before its first commit.
+
+    The full hash also where a tag names the commit or an earlier one
+    (``--exclude``: not ``v1.0`` or ``v1.0-3-g<hash>``), and the full
+    SHA-256 hash in a SHA-256 repository (an abbreviation above the hash's
+    length is the whole hash).
+    """
     try:
         described = subprocess.run(
-            ["git", "describe", "--always", "--dirty", "--abbrev=40"],
+            ["git", "describe", "--always", "--dirty", "--abbrev=64", "--exclude=*"],
             cwd=directory,
             capture_output=True,
             text=True,
