@@ -359,7 +359,9 @@ def plot_gradient_norms(points: list[dict], paths: list[str | Path]) -> None:
                 norms = runs[activation, depth]
                 for last, linestyle in ((False, "--"), (True, "-")):
                     layers, log_norms = _log_norms_by_layer(norms, column, last)
-                    mean, spread = log_norms.mean(axis=0), log_norms.std(axis=0)
+                    mean = log_norms.mean(axis=0)
+                    # The sample std (n - 1), as of every spread over seeds.
+                    spread = log_norms.std(axis=0, ddof=1) if len(norms) > 1 else 0
                     axes.plot(
                         layers, 10**mean, linestyle, color=colours[depth], marker="."
                     )
