@@ -46,6 +46,26 @@ def input_widths(config: dict) -> dict[str, int]:
     return {name: len(columns) for name, columns in SUSY_FEATURE_SETS.items()}
 
 
+# Rows of the real UCI SUSY file (the largest file dataset.source download or
+# file reads).
+UCI_ROWS = 5_000_000
+
+
+def data_values(config: dict) -> int:
+    """Input values (rows × columns) of the whole data set, known before it
+    is made: what a training job reads, in part, to score its networks."""
+    if data_set(config) == "ising":
+        ising = config["ising"]
+        rows = ising["per_temperature"] * len(ising["temperatures"])
+        return rows * ising["lattice_size"] ** 2
+    rows = (
+        config["simulation"]["events"]
+        if config["dataset"]["source"] == "simulation"
+        else UCI_ROWS
+    )
+    return rows * len(SUSY_FEATURE_SETS["all"])
+
+
 def check_feature_sets(config: dict, points: dict[str, dict[str, dict]]) -> None:
     """Stop when a study asks for a feature set its data set does not have.
 

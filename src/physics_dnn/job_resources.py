@@ -29,11 +29,15 @@ BATCH_SECONDS = 2.0e-3
 START_SECONDS = 60.0
 POINT_SECONDS = 20.0
 # Memory of the process with the split files read (measured: 0.9 GB with the
-# default config's files, 1.3 GB with the real data's; rounded up) and per
+# default config's files, 1.3 GB with the real data's; rounded up), per
 # input of a training event (measured: 240 bytes per event of 18 features,
-# the features and their scaled and shuffled copies).
+# the features and their scaled and shuffled copies), and per input value
+# of the data set, which the job reads and keeps as float32 to score on
+# (measured: 2.1 GB for the Ising model's 256 million spins, of which the
+# job converts 126 million).
 PROCESS_MB = 2000.0
 TRAINING_INPUT_BYTES = 14.0
+DATA_VALUE_BYTES = 4.0
 # On the parts that grow with the work: slower or shared nodes, epochs that
 # validate on many events, retracing, copies of the events.
 SAFETY_MARGIN = 2.0
@@ -50,11 +54,15 @@ def uses_gpu(points: list[dict], resources: dict, input_widths: dict[str, int]) 
 
 
 def training_resources(
-    points: list[dict], resources: dict, input_widths: dict[str, int]
+    points: list[dict],
+    resources: dict,
+    input_widths: dict[str, int],
+    data_values: int,
 ) -> dict:
     """Snakemake resources of a job that trains ``points`` one after another,
     with ``resources`` the config's resources block: ``runtime`` (minutes),
-    ``mem_mb``, ``slurm_partition`` and, on the GPU partition, ``gpu``."""
+    ``mem_mb``, ``slurm_partition`` and, on the GPU partition, ``gpu``.
+    ``data_values`` is the size of the data set (datasets.data_values)."""
     gpu = uses_gpu(points, resources, input_widths)
     flop_per_second = (
         GPU_FLOP_PER_SECOND
@@ -72,7 +80,10 @@ def training_resources(
     job = {
         "runtime": max(RUNTIME_FLOOR_MINUTES, math.ceil(SAFETY_MARGIN * seconds / 60)),
         "mem_mb": math.ceil(
-            PROCESS_MB + SAFETY_MARGIN * TRAINING_INPUT_BYTES * inputs / 1e6
+            PROCESS_MB
+            + SAFETY_MARGIN
+            * (TRAINING_INPUT_BYTES * inputs + DATA_VALUE_BYTES * data_values)
+            / 1e6
         ),
     }
     if gpu:

@@ -18,6 +18,7 @@ from physics_dnn.datasets import (  # noqa: E402
     OUTPUT_BY,
     check_feature_sets,
     data_set,
+    data_values,
     input_widths,
 )
 from physics_dnn.errors import ConfigError  # noqa: E402
@@ -68,6 +69,7 @@ BOOSTING_OUTPUTS = {
 
 # {study: {pack: point names}}: the points each training job trains.
 INPUT_WIDTHS = input_widths(config)
+DATA_VALUES = data_values(config)
 PACKS = {
     study: pack_points(points, config["resources"]["pack_flop"], INPUT_WIDTHS)
     for study, points in POINTS.items()

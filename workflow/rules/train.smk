@@ -27,7 +27,9 @@ for study, packs in PACKS.items():
                 "../../envs/train.yaml"
             threads: config["resources"]["train_threads"]
             resources:
-                **training_resources(pack_settings, config["resources"], INPUT_WIDTHS),
+                **training_resources(
+                    pack_settings, config["resources"], INPUT_WIDTHS, DATA_VALUES
+                ),
             params:
                 points={name: POINTS[study][name] for name in names},
                 outputs={name: point_outputs(study, name) for name in names},
