@@ -1,18 +1,21 @@
 """The Ising data set (dataset.source ising) through the whole workflow."""
 
 import json
+import os
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from report_browser import browser_available, check_report, start_browser
 from tiny_workflow import REPO, make_workdir, run_snakemake
 
 from physics_dnn.ising.monte_carlo import read_configurations
 
 
-@pytest.mark.workflow
-def test_ising_config_makes_the_data_its_check_and_nb12s_study(tmp_path):
+@pytest.fixture(scope="module")
+def ising_run(tmp_path_factory):
+    """A finished run of config/ising.yaml at toy size, with its report."""
     config = yaml.safe_load((REPO / "config" / "ising.yaml").read_text())
     config["ising"].update(
         lattice_size=8,
@@ -28,9 +31,17 @@ def test_ising_config_makes_the_data_its_check_and_nb12s_study(tmp_path):
         "hidden_layers": [[1], [10]],
         "learning_rate": [1.0e-3, 1.0e-1],
     }
-    workdir = make_workdir(tmp_path, config)
+    workdir = make_workdir(tmp_path_factory.mktemp("ising"), config)
     run = run_snakemake(workdir)
     assert run.returncode == 0, run.stderr[-3000:]
+    report = run_snakemake(workdir, "--report", "report.html")
+    assert report.returncode == 0, report.stderr[-3000:]
+    return workdir
+
+
+@pytest.mark.workflow
+def test_ising_config_makes_the_data_its_check_and_nb12s_study(ising_run):
+    workdir = ising_run
     data = workdir / "results" / "data"
     critical = read_configurations(data / "ising_critical.parquet")
     assert sorted(set(critical.temperatures)) == [2.0, 2.25]
@@ -63,8 +74,28 @@ def test_ising_config_makes_the_data_its_check_and_nb12s_study(tmp_path):
         assert (study / "figures" / f"{figure}.png").stat().st_size > 10_000
     summary = (workdir / "results/report/summary.rst").read_text()
     assert "Ising model" in summary and "critical set:" in summary
-    report = run_snakemake(workdir, "--report", "report.html")
-    assert report.returncode == 0, report.stderr[-3000:]
     html = (workdir / "report.html").read_text()
     assert "results/figures/ising_observables.png" in html
     assert "results/studies/ising_phase/figures/accuracy_heatmaps.png" in html
+
+
+@pytest.mark.workflow
+@pytest.mark.skipif(
+    not browser_available() and not os.environ.get("SUSY_BROWSER_REQUIRED"),
+    reason="no headless Chromium: apt-get install chromium chromium-driver",
+)
+def test_the_ising_report_works_in_a_browser(ising_run):
+    """Every category, figure and table of the Ising run's report opens, as
+    for the SUSY report (tests/test_report_browser.py); screenshots go to
+    test-artifacts/report-ising/."""
+    driver = start_browser()
+    try:
+        problems = check_report(
+            driver,
+            ising_run / "report.html",
+            ["ising_phase", "Ising data", "Configuration"],
+            REPO / "test-artifacts" / "report-ising",
+        )
+    finally:
+        driver.quit()
+    assert problems == []
