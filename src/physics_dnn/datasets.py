@@ -57,13 +57,12 @@ def data_values(config: dict) -> int:
     if data_set(config) == "ising":
         ising = config["ising"]
         rows = ising["per_temperature"] * len(ising["temperatures"])
-        return rows * ising["lattice_size"] ** 2
-    rows = (
-        config["simulation"]["events"]
-        if config["dataset"]["source"] == "simulation"
-        else UCI_ROWS
-    )
-    return rows * len(SUSY_FEATURE_SETS["all"])
+    elif config["dataset"]["source"] == "simulation":
+        rows = config["simulation"]["events"]
+    else:
+        rows = UCI_ROWS
+    # Every column: the widest feature set (SUSY's all, the Ising spins).
+    return rows * max(input_widths(config).values())
 
 
 def check_feature_sets(config: dict, points: dict[str, dict[str, dict]]) -> None:

@@ -44,25 +44,29 @@ def _read_arrays(
     return x, y
 
 
+def _cache_key(path: str | Path) -> tuple[Path, int]:
+    """A file as the caches know it: its resolved path and modification time."""
+    resolved = Path(path).resolve()
+    return resolved, resolved.stat().st_mtime_ns
+
+
 def read_events(
     path: str | Path, feature_set: str, n_rows: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Features (float32, n × k) and labels (float32) of the first ``n_rows``,
     read-only."""
-    resolved = Path(path).resolve()
-    return _read_arrays(resolved, resolved.stat().st_mtime_ns, feature_set, n_rows)
+    return _read_arrays(*_cache_key(path), feature_set, n_rows)
 
 
 def feature_names(path: str | Path, feature_set: str) -> list[str]:
     """The columns of ``feature_set`` in an events file, in the order
     ``read_events`` returns them."""
-    return feature_columns(feature_set, pq.read_schema(path).names)
+    return feature_columns(feature_set, _read_table(*_cache_key(path)).column_names)
 
 
 def read_column(path: str | Path, name: str) -> np.ndarray:
     """One column of an events file, e.g. the Ising model's temperature."""
-    table = _read_table(Path(path).resolve(), Path(path).stat().st_mtime_ns)
-    return table.column(name).to_numpy()
+    return _read_table(*_cache_key(path)).column(name).to_numpy()
 
 
 def write_events(
